@@ -1,0 +1,499 @@
+"""ReLU SGD lab: the data, the networks and a fast engine for the Discussion 1 experiment.
+
+Support code that ships with the student notebook. It trains many one-hidden-layer ReLU
+networks at once with exactly the SGD of the course's notebook (minibatches drawn with
+replacement by ``rng.integers(0, N, size=batch)`` once per step, mean squared error, plain
+SGD steps), but without per-step Python overhead: the loop is compiled with numba when numba
+is installed and vectorised over runs with numpy otherwise. Only numpy, torch, matplotlib
+and (for the slider) ipywidgets are required.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+try:  # numba is optional: without it the numpy engine gives the same results, slower.
+    import numba
+except ImportError:  # pragma: no cover - exercised by forcing backend="numpy" in tests
+    numba = None
+
+__all__ = [
+    "KNOT_HEIGHTS",
+    "target_function",
+    "Dataset",
+    "make_dataset",
+    "make_network",
+    "Regime",
+    "REGIMES",
+    "ExperimentConfig",
+    "Experiment",
+    "run_experiment",
+    "network_params",
+    "plot_fit",
+    "plot_mse",
+    "plot_mse_across_seeds",
+    "history_slider",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+#: Heights of the piecewise-linear target at the knots x = 0, 0.1, ..., 1.0.
+KNOT_HEIGHTS = np.sin(12345 * np.arange(11) / 10)
+KNOTS = np.arange(11) / 10
+
+
+def target_function(x, kind="piecewise"):
+    """The ground truth: piecewise linear through KNOT_HEIGHTS (default) or sin(20 x)."""
+    x = np.asarray(x, dtype=float)
+    if kind == "piecewise":
+        return np.interp(x, KNOTS, KNOT_HEIGHTS)
+    if kind == "sin":
+        return np.sin(20 * x)
+    raise ValueError(f"unknown target {kind!r}: use 'piecewise' or 'sin'")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Noisy training points and a noiseless test set (float64 arrays of shape (N,))."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    target: str = "piecewise"
+
+
+def make_dataset(n_train=200, noise=0.1, seed=1, n_grid=1000, target="piecewise"):
+    """Training x ~ U[0, 1] (sorted) with Gaussian label noise; the test set is noiseless,
+    the training x's plus ``n_grid`` evenly spaced points on [0, 1]."""
+    rs = np.random.RandomState(seed)
+    x_train = np.sort(rs.uniform(0.0, 1.0, n_train))
+    y_train = target_function(x_train, target) + noise * rs.randn(n_train)
+    x_test = np.concatenate([x_train, np.linspace(0.0, 1.0, n_grid)])
+    return Dataset(x_train, y_train, x_test, target_function(x_test, target), target)
+
+
+def make_network(width, seed=0):
+    """``Sequential(Linear(1, width), ReLU(), Linear(width, 1))`` with PyTorch's default
+    initialisation, then hidden biases reset so the elbows are sorted U[0, 1] draws.
+
+    Seeded and reproducible; the global torch random state is left untouched.
+    """
+    torch_seed, elbow_seed = np.random.SeedSequence([seed, width]).generate_state(2)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(torch_seed))
+        net = nn.Sequential(nn.Linear(1, width), nn.ReLU(), nn.Linear(width, 1))
+    elbow_at = np.sort(np.random.default_rng(int(elbow_seed)).uniform(0.0, 1.0, width))
+    with torch.no_grad():
+        w = net[0].weight[:, 0]
+        net[0].bias.copy_(-torch.as_tensor(elbow_at, dtype=w.dtype) * w)
+    return net
+
+
+def network_params(net):
+    """(w, b, v, c) of a width-H network as float numpy arrays (w, b, v of length H)."""
+    with torch.no_grad():
+        return (
+            net[0].weight[:, 0].numpy().copy(),
+            net[0].bias.numpy().copy(),
+            net[2].weight[0].numpy().copy(),
+            float(net[2].bias[0]),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Experiment description
+
+
+@dataclass(frozen=True)
+class Regime:
+    """Which layers SGD trains, and with what learning rate."""
+
+    name: str
+    lr: float
+    train_all_layers: bool
+
+
+#: The course's two regimes: a larger rate is too noisy when all layers train.
+REGIMES = (
+    Regime("output layer only", 0.2, False),
+    Regime("all layers", 0.02, True),
+)
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """The course's experiment; every default is the original notebook's setting."""
+
+    widths: tuple = (10, 20, 40)
+    regimes: tuple = REGIMES
+    steps: int = 150_000
+    batch_size: int = 40
+    record_every: int = 1000
+    n_train: int = 200
+    noise: float = 0.1
+    data_seed: int = 1
+    target: str = "piecewise"
+    dtype: str = "float32"
+
+    def dataset(self):
+        return make_dataset(self.n_train, self.noise, self.data_seed, target=self.target)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    width: int
+    regime: Regime
+    seed: int
+
+    @property
+    def label(self):
+        return f"width {self.width}, {self.regime.name}"
+
+
+def minibatch_rng(seed, width, regime_index):
+    """The numpy Generator that draws one run's minibatches (``train_relu``'s ``rng``)."""
+    return np.random.default_rng([seed, width, regime_index])
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class Experiment:
+    """The history of every run, recorded every ``config.record_every`` steps.
+
+    Parameter arrays are (runs, records, max width), NaN beyond a run's own width; entry k
+    holds the state after ``steps[k]`` SGD steps (k = 0 is the initial network).
+    ``train_loss`` is the minibatch loss of the step just before each record (as the course
+    notebook logged it), ``train_loss_avg`` the mean minibatch loss since the previous record,
+    and ``test_mse`` the error on the noiseless test set.
+    """
+
+    config: ExperimentConfig
+    dataset: Dataset
+    runs: list
+    steps: np.ndarray
+    w: np.ndarray
+    b: np.ndarray
+    v: np.ndarray
+    c: np.ndarray
+    train_loss: np.ndarray
+    train_loss_avg: np.ndarray
+    test_mse: np.ndarray
+    seeds: tuple = field(default=(0,))
+
+    def run_index(self, width, regime, seed=None):
+        """Index of the run with this width, regime (a Regime or its name) and seed."""
+        name = regime.name if isinstance(regime, Regime) else regime
+        seed = self.seeds[0] if seed is None else seed
+        for i, run in enumerate(self.runs):
+            if run.width == width and run.regime.name == name and run.seed == seed:
+                return i
+        raise KeyError(f"no run with width {width}, regime {name!r}, seed {seed}")
+
+    def params(self, run, record=-1):
+        """(w, b, v, c) of run ``run`` at history entry ``record``."""
+        h = self.runs[run].width
+        return (
+            self.w[run, record, :h].copy(),
+            self.b[run, record, :h].copy(),
+            self.v[run, record, :h].copy(),
+            float(self.c[run, record]),
+        )
+
+    def network(self, run, record=-1):
+        """A torch network holding run ``run``'s parameters at history entry ``record``."""
+        w, b, v, c = self.params(run, record)
+        net = nn.Sequential(nn.Linear(1, len(w)), nn.ReLU(), nn.Linear(len(w), 1))
+        with torch.no_grad():
+            net[0].weight.copy_(torch.as_tensor(w).reshape(-1, 1))
+            net[0].bias.copy_(torch.as_tensor(b))
+            net[2].weight.copy_(torch.as_tensor(v).reshape(1, -1))
+            net[2].bias.fill_(c)
+        return net
+
+    def predict(self, run, x, record=-1):
+        """The learned function of run ``run`` at history entry ``record``, evaluated at x."""
+        w, b, v, c = self.params(run, record)
+        x = np.asarray(x, dtype=float).reshape(-1, 1)
+        return np.maximum(x * w + b, 0.0) @ v + c
+
+    def save(self, path):
+        """Write the whole history to an ``.npz`` file (readable by ``Experiment.load``)."""
+        cfg = dataclasses.asdict(self.config)
+        np.savez_compressed(
+            path,
+            steps=self.steps, w=self.w, b=self.b, v=self.v, c=self.c,
+            train_loss=self.train_loss, train_loss_avg=self.train_loss_avg,
+            test_mse=self.test_mse, seeds=np.asarray(self.seeds),
+            run_width=np.array([r.width for r in self.runs]),
+            run_regime=np.array([self.config.regimes.index(r.regime) for r in self.runs]),
+            run_seed=np.array([r.seed for r in self.runs]),
+            regimes=np.array([(r.name, r.lr, r.train_all_layers) for r in self.config.regimes],
+                             dtype=object),
+            config=np.array([(k, v) for k, v in cfg.items() if k != "regimes"], dtype=object),
+        )
+
+    @classmethod
+    def load(cls, path):
+        with np.load(path, allow_pickle=True) as z:
+            regimes = tuple(Regime(str(n), float(lr), bool(t)) for n, lr, t in z["regimes"])
+            cfg = {str(k): v for k, v in z["config"]}
+            cfg["widths"] = tuple(int(h) for h in cfg["widths"])
+            config = ExperimentConfig(regimes=regimes, **cfg)
+            runs = [RunSpec(int(h), regimes[int(g)], int(s))
+                    for h, g, s in zip(z["run_width"], z["run_regime"], z["run_seed"])]
+            return cls(config, config.dataset(), runs, z["steps"], z["w"], z["b"], z["v"],
+                       z["c"], z["train_loss"], z["train_loss_avg"], z["test_mse"],
+                       tuple(int(s) for s in z["seeds"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine
+
+
+def run_experiment(config=None, seeds=(0,), progress=True, backend="auto"):
+    """Train every (seed, width, regime) run of ``config`` and return their Experiment.
+
+    Each run starts from ``make_network(width, seed)`` (both regimes of a width share their
+    start) and draws its minibatches from ``minibatch_rng(seed, width, regime_index)``, so the
+    same seeds always give the same history, and ``solutions``' ``train_relu`` given the same
+    network and Generator follows the same trajectory.
+    ``backend``: "numba" (compiled, parallel over runs), "numpy" or "auto" (numba if present).
+    """
+    config = config or ExperimentConfig()
+    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    if config.steps % config.record_every:
+        raise ValueError("steps must be a multiple of record_every")
+    backend = _pick_backend(backend)
+    data = config.dataset()
+    dtype = np.dtype(config.dtype)
+
+    runs, nets, rngs = [], [], []
+    for seed in seeds:
+        for width in config.widths:
+            start = make_network(width, seed)
+            for g, regime in enumerate(config.regimes):
+                runs.append(RunSpec(width, regime, seed))
+                nets.append(start)
+                rngs.append(minibatch_rng(seed, width, g))
+    n_runs, h_max = len(runs), max(config.widths)
+    n_records = config.steps // config.record_every + 1
+
+    # Live parameters, zero-padded to h_max: a padded unit has w = b = v = 0, so it outputs
+    # 0 and gets zero gradient forever, which lets the numpy engine vectorise over runs.
+    W, B, V = (np.zeros((n_runs, h_max), dtype) for _ in range(3))
+    C = np.zeros(n_runs, dtype)
+    for r, net in enumerate(nets):
+        w, b, v, c = network_params(net)
+        W[r, : len(w)], B[r, : len(w)], V[r, : len(w)], C[r] = w, b, v, c
+    widths = np.array([r.width for r in runs], dtype=np.int64)
+    lrs = np.array([r.regime.lr for r in runs], dtype=dtype)
+    train_all = np.array([r.regime.train_all_layers for r in runs], dtype=np.bool_)
+    x = data.x_train.astype(dtype)
+    y = data.y_train.astype(dtype)
+    x_test = data.x_test.astype(dtype)
+    y_test = data.y_test.astype(dtype)
+
+    hist = {k: np.full((n_runs, n_records, h_max), np.nan, dtype) for k in "wbv"}
+    c_hist = np.empty((n_runs, n_records), dtype)
+    train_loss = np.full((n_runs, n_records), np.nan)
+    train_loss_avg = np.full((n_runs, n_records), np.nan)
+    test_mse = np.empty((n_runs, n_records))
+
+    chunk = config.record_every
+    idx = np.empty((n_runs, chunk, config.batch_size), np.int64)
+    losses = np.empty((n_runs, chunk), dtype)
+    mse = np.empty(n_runs, dtype)
+    draw, step, evaluate = _ENGINES[backend]
+    # Largest runs first so that dynamic scheduling over threads balances the work.
+    order = np.argsort(-(widths * (1 + train_all)), kind="stable")
+
+    def record(k):
+        for r, h in enumerate(widths):
+            hist["w"][r, k, :h], hist["b"][r, k, :h], hist["v"][r, k, :h] = W[r, :h], B[r, :h], V[r, :h]
+        c_hist[:, k] = C
+        evaluate(x_test, y_test, W, B, V, C, mse)
+        test_mse[:, k] = mse
+
+    bar = _progress_bar(config.steps * n_runs, progress, f"SGD, {n_runs} runs ({backend})")
+    record(0)
+    with _dynamic_scheduling(backend):
+        for k in range(1, n_records):
+            for r in range(n_runs):
+                draw(rngs[r], x.shape[0], idx[r])
+            step(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses)
+            train_loss[:, k] = losses[:, -1]
+            train_loss_avg[:, k] = losses.mean(axis=1)
+            record(k)
+            bar.update(chunk * n_runs)
+    bar.close()
+
+    steps = np.arange(n_records) * config.record_every
+    return Experiment(config, data, runs, steps, hist["w"], hist["b"], hist["v"], c_hist,
+                      train_loss, train_loss_avg, test_mse, seeds)
+
+
+def _pick_backend(backend):
+    if backend == "auto":
+        return "numba" if numba is not None else "numpy"
+    if backend == "numba" and numba is None:
+        raise RuntimeError("backend='numba' needs numba installed (pip install numba)")
+    if backend not in _ENGINES:
+        raise ValueError(f"unknown backend {backend!r}: use 'auto', 'numba' or 'numpy'")
+    return backend
+
+
+def _dynamic_scheduling(backend):
+    # Runs differ in cost (width, trained layers): hand them to threads one at a time.
+    if backend == "numba":
+        return numba.parallel_chunksize(1)
+    return contextlib.nullcontext()
+
+
+def _progress_bar(total, enabled, desc):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # progress display is a nicety, never a requirement
+        enabled = False
+    if not enabled:
+        return _NoBar()
+    return tqdm(total=total, desc=desc, unit="step", unit_scale=True, mininterval=0.5)
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
+# --- numpy engine: one vectorised step for all runs at once --------------------------------
+
+
+def _draw_numpy(rng, n, out):
+    # One call per step, exactly as train_relu draws, so both consume the Generator alike.
+    for t in range(out.shape[0]):
+        out[t] = rng.integers(0, n, size=out.shape[1])
+
+
+def _step_numpy(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
+    batch = idx.shape[2]
+    scale = W.dtype.type(2.0 / batch)
+    lr = lrs[:, None]
+    hidden = train_all  # runs whose hidden layer trains
+    for t in range(idx.shape[1]):
+        xb = x[idx[:, t]]                                   # (R, M)
+        pre = xb[:, :, None] * W[:, None, :] + B[:, None, :]  # (R, M, H)
+        act = np.maximum(pre, 0)
+        res = np.matmul(act, V[:, :, None])[:, :, 0] + C[:, None] - y[idx[:, t]]
+        losses[:, t] = np.mean(res * res, axis=1)
+        g = res * scale                                     # dL/d output, per sample
+        grad_v = np.matmul(g[:, None, :], act)[:, 0, :]
+        if hidden.any():
+            d_pre = (g[hidden, :, None] * V[hidden, None, :]) * (pre[hidden] > 0)
+            grad_w = np.matmul(xb[hidden, None, :], d_pre)[:, 0, :]
+            grad_b = d_pre.sum(axis=1)
+            W[hidden] -= lr[hidden] * grad_w
+            B[hidden] -= lr[hidden] * grad_b
+        V -= lr * grad_v
+        C -= lrs * g.sum(axis=1)
+
+
+def _test_mse_numpy(x, y, W, B, V, C, out):
+    pred = np.matmul(np.maximum(x[None, :, None] * W[:, None, :] + B[:, None, :], 0),
+                     V[:, :, None])[:, :, 0] + C[:, None]
+    out[:] = np.mean((pred - y) ** 2, axis=1)
+
+
+_ENGINES = {"numpy": (_draw_numpy, _step_numpy, _test_mse_numpy)}
+
+
+# --- numba engine: the same algorithm, compiled, parallel over runs -------------------------
+
+if numba is not None:
+    # Reassociation lets LLVM vectorise the sums over units; NaN and inf keep their meaning.
+    _FAST = {"reassoc", "contract", "nsz", "arcp"}
+    _CACHE = os.access(os.path.dirname(os.path.abspath(__file__)), os.W_OK)
+
+    @numba.njit(cache=_CACHE)
+    def _draw_numba(rng, n, out):
+        # numba's Generator.integers consumes the bit stream exactly as numpy's does.
+        for t in range(out.shape[0]):
+            out[t] = rng.integers(0, n, out.shape[1])
+
+    @numba.njit(parallel=True, fastmath=_FAST, cache=_CACHE)
+    def _step_numba(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
+        n_steps, batch = idx.shape[1], idx.shape[2]
+        zero = W.dtype.type(0)
+        scale = W.dtype.type(2.0 / batch)
+        for i in numba.prange(order.shape[0]):
+            r = order[i]
+            h = widths[r]
+            lr = lrs[r]
+            hidden = train_all[r]
+            w, b, v = W[r, :h], B[r, :h], V[r, :h]
+            pre = np.empty((batch, h), W.dtype)
+            g = np.empty(batch, W.dtype)
+            grad_w = np.empty(h, W.dtype)
+            grad_b = np.empty(h, W.dtype)
+            grad_v = np.empty(h, W.dtype)
+            for t in range(n_steps):
+                loss = zero
+                for m in range(batch):
+                    xm = x[idx[r, t, m]]
+                    out = C[r]
+                    for j in range(h):
+                        p = xm * w[j] + b[j]
+                        pre[m, j] = p
+                        out += v[j] * max(p, zero)
+                    res = out - y[idx[r, t, m]]
+                    loss += res * res
+                    g[m] = res * scale
+                losses[r, t] = loss / batch
+                grad_v[:] = 0
+                grad_w[:] = 0
+                grad_b[:] = 0
+                grad_c = zero
+                for m in range(batch):
+                    gm = g[m]
+                    grad_c += gm
+                    xm = x[idx[r, t, m]]
+                    for j in range(h):
+                        p = pre[m, j]
+                        grad_v[j] += gm * max(p, zero)
+                        if hidden:
+                            d = gm * v[j] if p > 0 else zero
+                            grad_w[j] += d * xm
+                            grad_b[j] += d
+                for j in range(h):
+                    v[j] -= lr * grad_v[j]
+                if hidden:
+                    for j in range(h):
+                        w[j] -= lr * grad_w[j]
+                        b[j] -= lr * grad_b[j]
+                C[r] -= lr * grad_c
+
+    @numba.njit(parallel=True, fastmath=_FAST, cache=_CACHE)
+    def _test_mse_numba(x, y, W, B, V, C, out):
+        for r in numba.prange(W.shape[0]):
+            total = 0.0
+            for n in range(x.shape[0]):
+                f = C[r]
+                for j in range(W.shape[1]):
+                    f += V[r, j] * max(x[n] * W[r, j] + B[r, j], 0)
+                total += (f - y[n]) ** 2
+            out[r] = total / x.shape[0]
+
+    _ENGINES["numba"] = (_draw_numba, _step_numba, _test_mse_numba)

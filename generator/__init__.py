@@ -1,0 +1,1 @@
+"""Rendering and release building: one assignment source in, notebooks and zips out."""

@@ -1,0 +1,34 @@
+"""The ``eecs182`` command: the course staff's entry point."""
+
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def main():
+    """EECS 182 assignment toolkit."""
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist/experiment"), show_default=True,
+              help="Folder for the history (npz) and the figures (PNG).")
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Repeat the experiment over this many seeds (error bars when > 1).")
+@click.option("--steps", type=click.IntRange(min=1), default=None,
+              help="SGD steps per run (default: the course's 150,000).")
+@click.option("--backend", type=click.Choice(["auto", "numba", "numpy"]), default="auto",
+              show_default=True)
+def experiment(out_dir, seeds, steps, backend):
+    """Run the Discussion 1 ReLU SGD experiment and write its history and figures."""
+    from generator.experiment import run_and_report
+
+    run_and_report(out_dir, n_seeds=seeds, steps=steps, backend=backend)
+
+
+@main.command()
+@click.pass_context
+def build(ctx):
+    """Build the release (until the generator lands: run the experiment)."""
+    ctx.invoke(experiment)
