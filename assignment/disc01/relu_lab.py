@@ -45,8 +45,9 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # Data
 
-#: Heights of the piecewise-linear target at the knots x = 0, 0.1, ..., 1.0.
-KNOT_HEIGHTS = np.sin(12345 * np.arange(11) / 10)
+#: Heights of the piecewise-linear target at the knots x = k/10, k = 0..10: sin(12345 k),
+#: the course notebook's pseudo-random heights (0, -0.994, -0.221, 0.944, ..., -0.899).
+KNOT_HEIGHTS = np.sin(12345 * np.arange(11))
 KNOTS = np.arange(11) / 10
 
 
