@@ -28,7 +28,16 @@ def experiment(out_dir, seeds, steps, backend):
 
 
 @main.command()
-@click.pass_context
-def build(ctx):
-    """Build the release (until the generator lands: run the experiment)."""
-    ctx.invoke(experiment)
+@click.argument("assignments", nargs=-1)
+@click.option("-o", "--out", "out_root", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Release folder.")
+@click.option("--seed", type=int, default=None,
+              help="Term seed (default: the assignment's term_seed): data sets and hidden tests.")
+@click.option("--no-verify", is_flag=True, help="Skip the verification (not for a real release).")
+def build(assignments, out_root, seed, no_verify):
+    """Build the release of ASSIGNMENTS (default: all) and verify it."""
+    from generator.build import build_and_report
+
+    ok = build_and_report(assignments, out_root, seed, verify=not no_verify)
+    if not ok:
+        raise SystemExit(1)

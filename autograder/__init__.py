@@ -1,0 +1,1 @@
+"""Checks of student answers: otter test files generated from reference implementations."""

@@ -1,0 +1,104 @@
+"""Discussion 1's test cases: which inputs each graded function is called with.
+
+Public cases are the same every term (students see them); hidden cases are drawn from the
+term seed, so each term's autograder asks new questions. Expected values are never written
+here: the reference implementation computes them when the release is built.
+"""
+
+import numpy as np
+
+from autograder.testfiles import Case
+
+PUBLIC_SEED = 182
+
+
+def _vec(rng, n, scale=2.0):
+    return np.round(rng.normal(0.0, scale, n), 6)
+
+
+def _part1(question, rng, hidden):
+    """Inputs for the one-parameter models: varied sizes, signs and step sizes."""
+    n = int(rng.integers(1, 12)) if hidden else 5
+    theta = float(np.round(rng.normal(0, 2), 4))
+    alpha = float(np.round(rng.uniform(0.01, 0.3), 4))
+    x, y = _vec(rng, n), _vec(rng, n)
+    i = int(rng.integers(n))
+    args = {
+        "q1a_grad": ((theta, y), "float"),
+        "q1a_opt": ((y,), "float"),
+        "q1a_gd": ((theta, y, alpha), "float"),
+        "q1a_sgd": ((theta, float(y[i]), alpha), "float"),
+        "q1a_contrib": ((theta, y), "array"),
+        "q1b_grad": ((theta, x, y), "float"),
+        "q1b_opt": ((x, y), "float"),
+        "q1b_gd": ((theta, x, y, alpha), "float"),
+        "q1b_sgd": ((theta, float(x[i]), float(y[i]), alpha), "float"),
+        "q1b_contrib": ((theta, x, y), "array"),
+    }[question]
+    return Case(*args[:1], hidden=hidden, kind=args[1])
+
+
+def _relu_params(rng, h):
+    w, b, v = _vec(rng, h, 1.0), _vec(rng, h, 1.0), _vec(rng, h, 1.0)
+    return w, b, v, float(np.round(rng.normal(), 4))
+
+
+def _part2(question, rng, hidden):
+    h = int(rng.integers(2, 9)) if hidden else 4
+    n = int(rng.integers(3, 15)) if hidden else 6
+    x = np.round(rng.uniform(-1.0, 2.0, n), 6)
+    w, b, v, c = _relu_params(rng, h)
+    if question == "q2_elbows" and hidden:
+        w[int(rng.integers(h))] = 0.0  # a flat unit has no elbow: NaN
+    if question == "q2_forward":
+        return Case((x, w, b, v, c), hidden, "array")
+    if question == "q2_elbows":
+        return Case((w, b), hidden, "array")
+    if question == "q2_slopes":
+        return Case((w, v), hidden, "array")
+    if question == "q2_features":
+        return Case((x, w, b), hidden, "array")
+    if question == "q2_ridge":
+        features = np.round(np.maximum(np.outer(x, w) + b, 0) + 0.1 * rng.normal(size=(n, h)), 6)
+        lambd = float(rng.choice([1e-5, 0.1, 2.0])) if hidden else 0.5
+        return Case((features, _vec(rng, n, 1.0), lambd), hidden, "array")
+    raise KeyError(question)
+
+
+def _training(rng, hidden, train_all):
+    h, n = (int(rng.integers(3, 8)), 24) if hidden else (5, 20)
+    x = np.round(np.sort(rng.uniform(0, 1, n)), 6)
+    y = np.round(np.sin(6 * x) + 0.1 * rng.normal(size=n), 6)
+    w = np.round(rng.uniform(-1, 1, h), 6)
+    b = np.round(-np.sort(rng.uniform(0, 1, h)) * w, 6)
+    v = np.round(rng.uniform(-0.5, 0.5, h), 6)
+    start = [w, b, v, float(np.round(rng.uniform(-0.5, 0.5), 6))]
+    steps, batch = (30, 8) if hidden else (20, 6)
+    lr = 0.2 if not train_all else 0.05
+    seed = int(rng.integers(0, 2**31))
+    return Case((start, x, y, steps, lr, batch, train_all, seed), hidden, "training",
+                "all layers" if train_all else "output layer only")
+
+
+def cases(question, seed):
+    """Two public cases (fixed) and three hidden cases (from the term seed) for ``question``."""
+    public_rng = np.random.default_rng([PUBLIC_SEED, _index(question)])
+    hidden_rng = np.random.default_rng([int(seed), _index(question)])
+    if question == "q2_train":
+        return [_training(public_rng, False, False), _training(public_rng, False, True),
+                _training(hidden_rng, True, False), _training(hidden_rng, True, True),
+                _training(hidden_rng, True, True)]
+    make = _part1 if question.startswith("q1") else _part2
+    return [make(question, public_rng, False) for _ in range(2)] + \
+           [make(question, hidden_rng, True) for _ in range(3)]
+
+
+QUESTION_ORDER = [
+    "q1a_grad", "q1a_opt", "q1a_gd", "q1a_sgd", "q1a_contrib",
+    "q1b_grad", "q1b_opt", "q1b_gd", "q1b_sgd", "q1b_contrib",
+    "q2_forward", "q2_elbows", "q2_slopes", "q2_features", "q2_ridge", "q2_train",
+]
+
+
+def _index(question):
+    return QUESTION_ORDER.index(question)

@@ -1,0 +1,89 @@
+"""An assignment's source folder: its data file, template, reference module and support files.
+
+Adding an assignment means adding a folder under ``assignment/`` with an ``assignment.toml``;
+nothing here names a particular assignment.
+"""
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ASSIGNMENTS_DIR = Path(__file__).resolve().parents[1] / "assignment"
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    function: str
+    points: float
+
+
+@dataclass(frozen=True)
+class WrittenQuestion:
+    name: str
+    points: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    root: Path
+    name: str
+    title: str
+    notebook: str
+    template: str
+    reference: str
+    checks: str
+    support_files: tuple
+    python_version: str
+    term_seed: int
+    questions: tuple
+    written: tuple
+
+    @classmethod
+    def load(cls, root):
+        root = Path(root)
+        with open(root / "assignment.toml", "rb") as f:
+            data = tomllib.load(f)
+        return cls(
+            root=root,
+            name=data["name"],
+            title=data["title"],
+            notebook=data["notebook"],
+            template=data["template"],
+            reference=data["reference"],
+            checks=data["checks"],
+            support_files=tuple(data.get("support_files", ())),
+            python_version=str(data["python_version"]),
+            term_seed=int(data["term_seed"]),
+            questions=tuple(Question(**q) for q in data["questions"]),
+            written=tuple(WrittenQuestion(**q) for q in data.get("written", ())),
+        )
+
+    @classmethod
+    def named(cls, name):
+        root = ASSIGNMENTS_DIR / name
+        if not (root / "assignment.toml").is_file():
+            known = ", ".join(a.name for a in all_assignments()) or "none"
+            raise LookupError(f"no assignment {name!r} under {ASSIGNMENTS_DIR} (known: {known})")
+        return cls.load(root)
+
+    def reference_module(self):
+        return importlib.import_module(self.reference)
+
+    def reference_function(self, question):
+        return getattr(self.reference_module(), self.question(question).function)
+
+    def question(self, name):
+        for q in self.questions:
+            if q.name == name:
+                return q
+        raise KeyError(f"{self.name} has no autograded question {name!r}")
+
+
+def all_assignments():
+    return [Assignment.load(p.parent) for p in sorted(ASSIGNMENTS_DIR.glob("*/assignment.toml"))]

@@ -1,0 +1,46 @@
+"""The instructors' main job: build every requested assignment, verify it, print a summary."""
+
+import time
+
+import click
+from tqdm import tqdm
+
+from generator.assignment import Assignment, all_assignments
+from generator.release import build_release
+from generator.verify import verify_release
+
+
+def build_and_report(names, out_root, seed=None, verify=True):
+    assignments = [Assignment.named(n) for n in names] if names else all_assignments()
+    all_ok = True
+    for assignment in assignments:
+        start = time.perf_counter()
+        stages = 7 if verify else 3
+        with tqdm(total=stages, desc=assignment.name, bar_format="{desc}: {n}/{total} {postfix}") as bar:
+            def progress(msg):
+                bar.set_postfix_str(msg)
+                bar.update(1)
+
+            release = build_release(assignment, out_root, seed, progress)
+            checks = verify_release(release, progress) if verify else []
+            bar.set_postfix_str("done")
+        elapsed = time.perf_counter() - start
+        all_ok &= all(c.passed for c in checks)
+        print_summary(release, checks, elapsed)
+    return all_ok
+
+
+def print_summary(release, checks, elapsed):
+    click.echo(f"\n{release.assignment.name} (seed {release.seed}) -> {release.root}  [{elapsed:.0f} s]")
+    click.echo(f"  {'artifact':<16} {'size':>10}  path")
+    for label, path in release.artifacts.items():
+        click.echo(f"  {label:<16} {path.stat().st_size / 1024:>8.1f} KB  {path}")
+    if not checks:
+        click.secho("  verification skipped", fg="yellow")
+        return
+    click.echo(f"  {'check':<44} result")
+    for c in checks:
+        mark = click.style("PASS", fg="green") if c.passed else click.style("FAIL", fg="red", bold=True)
+        click.echo(f"  {c.name:<44} {mark}  {c.detail}")
+    if not all(c.passed for c in checks):
+        click.secho("  The release is NOT sound: fix the failures above before publishing.", fg="red", bold=True)

@@ -1,0 +1,150 @@
+"""Is the release sound? Each check returns a CheckResult; the build fails if any fails.
+
+- the solution notebook ran top to bottom in a fresh kernel (during the build);
+- graded with ``otter run -a`` on the built autograder zip it earns full marks;
+- the blank student notebook runs top to bottom and earns zero on every autograded question;
+- nothing in the student zip leaks a reference body, a hidden test or a hidden expected value.
+"""
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from generator.source import function_source
+
+
+@dataclass
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str
+
+
+def otter_grade(autograder_zip, notebook, timeout=900):
+    """Grade one notebook with ``otter run -a`` in a child process: {question: (score, max)}."""
+    otter = Path(sys.executable).with_name("otter")
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run(
+            [str(otter), "run", "-a", str(autograder_zip), "-o", out, str(notebook)],
+            capture_output=True, text=True, timeout=timeout,
+        )
+        results = Path(out) / "results.json"
+        if not results.exists():
+            raise RuntimeError(f"otter run wrote no results (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+        tests = json.loads(results.read_text())["tests"]
+    return {t["name"]: (t.get("score"), t.get("max_score")) for t in tests if "max_score" in t}
+
+
+def check_solution_full_marks(release):
+    scores = otter_grade(release.autograder_zip, release.solution_dir / release.assignment.notebook)
+    wrong = {q.name: scores.get(q.name) for q in release.assignment.questions
+             if scores.get(q.name) != (q.points, q.points)}
+    detail = "all %d questions at full marks" % len(scores) if not wrong else f"not full marks: {wrong}"
+    return CheckResult("solution earns full marks (otter run -a)", not wrong, detail)
+
+
+def check_blank_student(release):
+    """Run the blank student notebook top to bottom, then grade it: every question must be 0."""
+    from generator.steps import Execute
+
+    a = release.assignment
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        shutil.copytree(release.student_dir, work, dirs_exist_ok=True)
+        nb = nbformat.read(work / a.notebook, as_version=4)
+        try:
+            Execute()(nb, {"workdir": work})
+        except Exception as exc:  # CellExecutionError names the cell and the traceback
+            return [CheckResult("blank student notebook runs", False, f"{type(exc).__name__}: {str(exc)[-2000:]}")]
+        ran = CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")
+        scores = otter_grade(release.autograder_zip, work / a.notebook)
+    nonzero = {q.name: scores.get(q.name) for q in a.questions if (scores.get(q.name) or (None,))[0] != 0}
+    detail = f"all {len(a.questions)} autograded questions score 0" if not nonzero else f"not zero: {nonzero}"
+    return [ran, CheckResult("blank student notebook earns zero", not nonzero, detail)]
+
+
+# --- leaks -------------------------------------------------------------------------------------
+
+
+def _normalise(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def student_texts(student_zip):
+    """Every text in the zip, notebooks as their cells' sources and outputs."""
+    texts = {}
+    with zipfile.ZipFile(student_zip) as zf:
+        for name in zf.namelist():
+            data = zf.read(name).decode("utf-8", errors="replace")
+            if name.endswith(".ipynb"):
+                nb = nbformat.reads(data, as_version=4)
+                data = "\n".join(c.source for c in nb.cells) + "\n" + json.dumps(
+                    [c.get("outputs", []) for c in nb.cells])
+            texts[name] = data
+    return texts
+
+
+def secrets(assignment, hidden_tests_dir):
+    """(label, text) pairs that must not appear in anything students get."""
+    reference = assignment.reference_module()
+    found = []
+    for q in assignment.questions:
+        src = function_source(getattr(reference, q.function))
+        found.append((f"reference body of {q.function}", _normalise(src.body)))
+        for line in src.body.splitlines():
+            line = line.strip()
+            if line.startswith("return ") and len(line) > 20:
+                found.append((f"reference return line of {q.function}", _normalise(line)))
+    for path in sorted(Path(hidden_tests_dir).glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) \
+                    and node.targets[0].id.startswith("_hidden_"):
+                value = ast.get_source_segment(path.read_text(), node.value)
+                found.append((f"{path.stem} {node.targets[0].id}", _normalise(value)))
+                for number in re.findall(r"-?\d+\.\d{6,}(?:e-?\d+)?", value):
+                    found.append((f"{path.stem} {node.targets[0].id} value {number}", number))
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_hidden"):
+                found.append((f"{path.stem} hidden test", f"def {node.name}("))
+    return found
+
+
+def find_leaks(student_zip, secret_items):
+    texts = {name: _normalise(t) for name, t in student_texts(student_zip).items()}
+    leaks = []
+    for label, secret in secret_items:
+        for name, text in texts.items():
+            if secret and secret in text:
+                leaks.append(f"{label} in {name}")
+    return leaks
+
+
+def check_no_leaks(release):
+    from autograder.testfiles import write_tests
+
+    with tempfile.TemporaryDirectory() as hidden:
+        write_tests(release.assignment, release.seed, hidden, include_hidden=True)
+        leaks = find_leaks(release.student_zip, secrets(release.assignment, hidden))
+    detail = "no reference body, hidden test or hidden value in the student zip" if not leaks \
+        else "; ".join(leaks[:10]) + (f" (+{len(leaks) - 10} more)" if len(leaks) > 10 else "")
+    return CheckResult("student zip leaks nothing", not leaks, detail)
+
+
+def verify_release(release, progress=lambda msg: None):
+    results = [CheckResult("solution notebook runs", True, "executed top to bottom in a fresh kernel")]
+    progress("leak check")
+    results.append(check_no_leaks(release))
+    progress("grading the solution (otter run -a)")
+    results.append(check_solution_full_marks(release))
+    progress("running and grading the blank student notebook")
+    results.extend(check_blank_student(release))
+    return results
