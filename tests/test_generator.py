@@ -1,0 +1,186 @@
+"""Rendering, otter test files, leak checking and the built release itself."""
+
+import dataclasses
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.testfiles import Case, literal, write_tests
+from generator.assignment import Assignment, all_assignments
+from generator.pipelines import SOLUTION_SOURCE, STUDENT
+from generator.render import STUDENT_ANSWER
+from generator.source import STUDENT_BODY, function_source
+from generator.steps import run_pipeline
+from generator.verify import find_leaks, secrets
+from generator.zipping import write_zip
+
+DISC01 = Assignment.named("disc01")
+
+
+def render(variant, seed=DISC01.term_seed):
+    return run_pipeline(STUDENT if variant == "student" else SOLUTION_SOURCE,
+                        dict(assignment=DISC01, variant=variant, seed=seed))
+
+
+@pytest.fixture(scope="module")
+def notebooks():
+    return {v: render(v) for v in ("student", "solution")}
+
+
+def code(nb):
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_assignments_are_discovered_from_their_folders():
+    assert [a.name for a in all_assignments()] == ["disc01"]
+    with pytest.raises(LookupError, match="no assignment 'disc99'"):
+        Assignment.named("disc99")
+
+
+@pytest.mark.parametrize("variant", ["student", "solution"])
+def test_both_variants_are_valid_notebooks(notebooks, variant):
+    nb = notebooks[variant]
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.otter == {"assignment_name": "disc01"}
+    assert "jupytext" not in nb.metadata
+    assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
+
+
+def test_variants_differ_only_where_the_template_says(notebooks):
+    student, solution = notebooks["student"], notebooks["solution"]
+    assert len(student.cells) == len(solution.cells)
+    differing = [i for i, (a, b) in enumerate(zip(student.cells, solution.cells)) if a.source != b.source]
+    for i in differing:
+        s, t = student.cells[i], solution.cells[i]
+        assert s.metadata.get("question") or s.metadata.get("written") or STUDENT_ANSWER in s.source \
+            or "Solutions" in t.source, f"cell {i} differs unexpectedly"
+
+
+def test_solution_shows_reference_code_and_student_gets_the_prompt(notebooks):
+    reference = DISC01.reference_module()
+    for q in DISC01.questions:
+        src = function_source(getattr(reference, q.function))
+        assert src.solution.strip() in code(notebooks["solution"])
+        assert src.student.strip() in code(notebooks["student"])
+        assert src.body.strip() not in code(notebooks["student"])
+    assert STUDENT_BODY.splitlines()[0] in code(notebooks["student"])
+
+
+def test_every_question_has_one_check_cell_after_its_answer(notebooks):
+    cells = notebooks["student"].cells
+    for q in DISC01.questions:
+        (i,) = [k for k, c in enumerate(cells) if c.metadata.get("question") == q.name]
+        assert cells[i + 1].source == f'grader.check("{q.name}")'
+    assert 'grader = otter.Notebook(tests_dir="tests")' in cells[1].source
+    assert "grader.export(pdf=False" in cells[-1].source
+
+
+def test_written_questions_have_answer_cells(notebooks):
+    for variant, nb in notebooks.items():
+        written = [c for c in nb.cells if c.metadata.get("written")]
+        assert [c.metadata.written for c in written] == [w.name for w in DISC01.written]
+        for c in written:
+            assert (c.source == STUDENT_ANSWER) == (variant == "student")
+
+
+def test_long_demonstrations_are_skipped_when_grading(notebooks):
+    nb = notebooks["student"]
+    for cell in nb.cells:
+        if "run_experiment()" in cell.source or "history_slider" in cell.source:
+            assert "otter_ignore" in cell.metadata.get("tags", [])
+
+
+def test_rendering_is_reproducible_and_the_seed_changes_the_data():
+    a = nbformat.writes(render("student"))
+    assert a == nbformat.writes(render("student"))
+    assert a != nbformat.writes(render("student", seed=DISC01.term_seed + 1))
+
+
+# --- otter test files ------------------------------------------------------------------------
+
+
+def test_literals_round_trip():
+    values = [1.0 / 3, -2.5e-17, np.nan, np.array([[0.1, 2.0], [np.nan, -7.0]]), [1, (2.0,), True]]
+    for v in values:
+        back = eval(literal(v), {"np": np})
+        if isinstance(v, np.ndarray):
+            np.testing.assert_array_equal(back, v)
+        elif isinstance(v, float) and np.isnan(v):
+            assert np.isnan(back)
+        else:
+            assert back == (v if not isinstance(v, list) else [1, (2.0,), True])
+
+
+def test_public_test_files_hold_no_hidden_case(tmp_path):
+    public = write_tests(DISC01, DISC01.term_seed, tmp_path / "public", include_hidden=False)
+    full = write_tests(DISC01, DISC01.term_seed, tmp_path / "full", include_hidden=True)
+    assert [p.name for p in public] == [f"{q.name}.py" for q in DISC01.questions]
+    for p, f in zip(public, full):
+        assert "hidden=True" not in p.read_text() and "_hidden_" not in p.read_text()
+        assert f.read_text().count("hidden=True") == 3
+
+
+def test_hidden_cases_follow_the_term_seed(tmp_path):
+    a = write_tests(DISC01, 1, tmp_path / "a", include_hidden=True)
+    b = write_tests(DISC01, 2, tmp_path / "b", include_hidden=True)
+    for x, y in zip(a, b):
+        public = lambda t: re.sub(r"_hidden_.*", "", t, flags=re.S)
+        assert public(x.read_text()) == public(y.read_text())  # public cases stay
+        assert x.read_text() != y.read_text()  # hidden cases change
+
+
+# --- leak check ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def leak_setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("leaks")
+    hidden = root / "hidden"
+    write_tests(DISC01, DISC01.term_seed, hidden, include_hidden=True)
+    nb = render("student")
+    return root, hidden, nb
+
+
+def student_zip(root, nb, extra=None):
+    files = {"disc01.ipynb": nbformat.writes(nb).encode(),
+             "relu_lab.py": (DISC01.root / "relu_lab.py").read_bytes()}
+    files.update(extra or {})
+    return write_zip(root / f"student-{len(list(root.glob('*.zip')))}.zip", files)
+
+
+def test_clean_student_zip_has_no_leaks(leak_setup):
+    root, hidden, nb = leak_setup
+    assert find_leaks(student_zip(root, nb), secrets(DISC01, hidden)) == []
+
+
+def test_leak_check_catches_an_injected_reference_body(leak_setup):
+    root, hidden, nb = leak_setup
+    leaky = nbformat.from_dict(nb)
+    body = function_source(DISC01.reference_function("q2_ridge")).body
+    leaky.cells.append(nbformat.v4.new_code_cell("# a TA's note\n" + body))
+    leaks = find_leaks(student_zip(root, leaky), secrets(DISC01, hidden))
+    assert any("fit_last_layer_ridge" in leak for leak in leaks)
+
+
+def test_leak_check_catches_a_hidden_expected_value_and_a_hidden_test(leak_setup):
+    root, hidden, nb = leak_setup
+    text = (hidden / "q1b_opt.py").read_text()
+    value = re.search(r"_hidden_3_expected = (\S+)", text).group(1)
+    leaks = find_leaks(student_zip(root, nb, {"notes.txt": f"theta* is {value}".encode()}),
+                       secrets(DISC01, hidden))
+    assert any("q1b_opt _hidden_3" in leak for leak in leaks)
+    leaks = find_leaks(student_zip(root, nb, {"tests/q1b_opt.py": text.encode()}), secrets(DISC01, hidden))
+    assert any("hidden test" in leak for leak in leaks)
+
+
+def test_zips_are_reproducible(tmp_path):
+    files = {"b.txt": b"2", "a/x.py": b"1"}
+    one = write_zip(tmp_path / "one.zip", files).read_bytes()
+    two = write_zip(tmp_path / "two.zip", dict(reversed(list(files.items())))).read_bytes()
+    assert one == two
+    assert zipfile.ZipFile(tmp_path / "one.zip").namelist() == ["a/x.py", "b.txt"]
