@@ -79,6 +79,16 @@ def _copy_support_files(assignment, dest):
         shutil.copy2(assignment.root / name, dest / name)
 
 
+@contextmanager
+def _staged(release, include_hidden):
+    """A temporary folder laid out like a student's: support files and the tests."""
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        _copy_support_files(release.assignment, work)
+        write_tests(release.assignment, release.seed, work / "tests", include_hidden=include_hidden)
+        yield work
+
+
 def build_student(release, progress=lambda msg: None):
     a = release.assignment
     progress("student notebook")
@@ -102,10 +112,7 @@ def build_solution(release, progress=lambda msg: None):
     folder = release.solution_dir
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    with tempfile.TemporaryDirectory() as work:
-        work = Path(work)
-        _copy_support_files(a, work)
-        write_tests(a, release.seed, work / "tests", include_hidden=False)
+    with _staged(release, include_hidden=False) as work:
         resources = dict(assignment=a, variant="solution", seed=release.seed, workdir=work)
         nb = run_pipeline(pipelines.SOLUTION, resources)
     nbformat.write(nb, folder / a.notebook)
@@ -121,10 +128,7 @@ def build_autograder(release, progress=lambda msg: None):
 
     a = release.assignment
     progress("autograder zip (otter generate)")
-    with tempfile.TemporaryDirectory() as work:
-        work = Path(work)
-        write_tests(a, release.seed, work / "tests", include_hidden=True)
-        _copy_support_files(a, work)
+    with _staged(release, include_hidden=True) as work:
         (work / "requirements.txt").write_text(GRADESCOPE_REQUIREMENTS)
         config = {"lang": "python", "pdf": False, "zips": False, "show_stdout": False,
                   "show_hidden": False, "assignment_name": a.name, "plugins": []}
