@@ -23,6 +23,7 @@ def build_and_report(names, out_root, seed=None, verify=True):
 
             release = build_release(assignment, out_root, seed, progress)
             checks = verify_release(release, progress) if verify else []
+            bar.update(bar.total - bar.n)
             bar.set_postfix_str("done")
         elapsed = time.perf_counter() - start
         all_ok &= all(c.passed for c in checks)
