@@ -25,6 +25,10 @@ class Case:
     kind: str
     note: str = ""
 
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"case kind must be one of {KINDS}, not {self.kind!r}")
+
 
 def literal(value):
     """Python source that evaluates (with numpy as np) to exactly ``value``."""
@@ -92,7 +96,7 @@ def training_answer(reference, start, x, y, steps, lr, batch, train_all, seed):
     xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
     yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
     losses = reference.train_relu(net, xt, yt, steps, lr, batch, train_all, np.random.default_rng(seed))
-    return np.asarray(losses, dtype=float), [p for p in runtime.network_values(net)]
+    return np.asarray(losses, dtype=float), runtime.network_values(net)
 
 
 def render_test_file(question, func, cases, reference, include_hidden):

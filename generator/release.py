@@ -79,26 +79,34 @@ def _copy_support_files(assignment, dest):
         shutil.copy2(assignment.root / name, dest / name)
 
 
+def _lay_out(release, folder, include_hidden):
+    """Support files and tests in ``folder``, as a student's notebook finds them."""
+    _copy_support_files(release.assignment, folder)
+    write_tests(release.assignment, release.seed, folder / "tests", include_hidden=include_hidden)
+
+
+def _fresh_folder(folder):
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
 @contextmanager
 def _staged(release, include_hidden):
-    """A temporary folder laid out like a student's: support files and the tests."""
+    """A temporary folder laid out like a student's."""
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        _copy_support_files(release.assignment, work)
-        write_tests(release.assignment, release.seed, work / "tests", include_hidden=include_hidden)
+        _lay_out(release, work, include_hidden)
         yield work
 
 
 def build_student(release, progress=lambda msg: None):
     a = release.assignment
     progress("student notebook")
-    folder = release.student_dir
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder = _fresh_folder(release.student_dir)
     nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
     nbformat.write(nb, folder / a.notebook)
-    _copy_support_files(a, folder)
-    write_tests(a, release.seed, folder / "tests", include_hidden=False)
+    _lay_out(release, folder, include_hidden=False)
     zip_folder(release.student_zip, folder)
     release.artifacts["student zip"] = release.student_zip
 
@@ -109,9 +117,7 @@ def build_solution(release, progress=lambda msg: None):
 
     a = release.assignment
     progress("solution notebook (executing)")
-    folder = release.solution_dir
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder = _fresh_folder(release.solution_dir)
     with _staged(release, include_hidden=False) as work:
         resources = dict(assignment=a, variant="solution", seed=release.seed, workdir=work)
         nb = run_pipeline(pipelines.SOLUTION, resources)

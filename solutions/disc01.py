@@ -1,8 +1,9 @@
 """Discussion 1 reference implementations: gradient descent mechanics and ReLU networks.
 
-Every function here is a graded question (see ``QUESTIONS``). Bodies are written the way a
-student could write them in the notebook: numpy (and torch for training) only, no helpers
-from elsewhere, so that the generator can show each body verbatim in the solution notebook.
+Every function here answers one graded question (``assignment/disc01/assignment.toml`` maps
+question names to them). Bodies are written the way a student could write them in the
+notebook: numpy (and torch for training) only, no helpers from elsewhere, so that the
+generator can show each body verbatim in the solution notebook.
 """
 
 import numpy as np
@@ -175,24 +176,3 @@ def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
                 p -= lr * g
         losses.append(loss.item())
     return losses
-
-
-# Graded question name -> the function that answers it (names fixed by the spec).
-QUESTIONS = {
-    "q1a_grad": grad_const,
-    "q1a_opt": theta_star_const,
-    "q1a_gd": gd_step_const,
-    "q1a_sgd": sgd_step_const,
-    "q1a_contrib": per_sample_grad_const,
-    "q1b_grad": grad_linear,
-    "q1b_opt": theta_star_linear,
-    "q1b_gd": gd_step_linear,
-    "q1b_sgd": sgd_step_linear,
-    "q1b_contrib": per_sample_grad_linear,
-    "q2_forward": relu_net,
-    "q2_elbows": elbows,
-    "q2_slopes": slope_changes,
-    "q2_features": hidden_features,
-    "q2_ridge": fit_last_layer_ridge,
-    "q2_train": train_relu,
-}

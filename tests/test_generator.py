@@ -11,7 +11,7 @@ import pytest
 
 from autograder.testfiles import Case, literal, write_tests
 from generator.assignment import Assignment, all_assignments
-from generator.pipelines import SOLUTION_SOURCE, STUDENT
+from generator.pipelines import RENDER
 from generator.render import STUDENT_ANSWER
 from generator.source import STUDENT_BODY, function_source
 from generator.steps import run_pipeline
@@ -22,8 +22,7 @@ DISC01 = Assignment.named("disc01")
 
 
 def render(variant, seed=DISC01.term_seed):
-    return run_pipeline(STUDENT if variant == "student" else SOLUTION_SOURCE,
-                        dict(assignment=DISC01, variant=variant, seed=seed))
+    return run_pipeline(RENDER, dict(assignment=DISC01, variant=variant, seed=seed))
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +32,16 @@ def notebooks():
 
 def code(nb):
     return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_questions_carry_the_spec_names_and_exist_in_the_reference():
+    assert [q.name for q in DISC01.questions] == [
+        "q1a_grad", "q1a_opt", "q1a_gd", "q1a_sgd", "q1a_contrib",
+        "q1b_grad", "q1b_opt", "q1b_gd", "q1b_sgd", "q1b_contrib",
+        "q2_forward", "q2_elbows", "q2_slopes", "q2_features", "q2_ridge", "q2_train",
+    ]
+    for q in DISC01.questions:
+        assert callable(DISC01.reference_function(q.name))
 
 
 def test_assignments_are_discovered_from_their_folders():

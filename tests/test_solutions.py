@@ -319,11 +319,3 @@ def test_train_relu_reduces_the_loss():
     net, x, y = training_problem(6, h=20)
     losses = S.train_relu(net, x, y, 3000, 0.05, 32, True, np.random.default_rng(1))
     assert np.mean(losses[-100:]) < 0.35 * np.mean(losses[:100])
-
-
-def test_questions_map_names_to_functions():
-    assert list(S.QUESTIONS) == [
-        "q1a_grad", "q1a_opt", "q1a_gd", "q1a_sgd", "q1a_contrib",
-        "q1b_grad", "q1b_opt", "q1b_gd", "q1b_sgd", "q1b_contrib",
-        "q2_forward", "q2_elbows", "q2_slopes", "q2_features", "q2_ridge", "q2_train",
-    ]
