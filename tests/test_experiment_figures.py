@@ -225,14 +225,18 @@ def _find(widget, cls):
     return None
 
 
-def test_history_slider_spans_the_history_and_redraws(exp, monkeypatch):
+def test_history_slider_labels_sgd_steps_and_redraws(exp, monkeypatch):
     import ipywidgets
 
     box = L.history_slider(exp, run=1, elbows_fn=reference_elbows)
     assert isinstance(box, ipywidgets.Widget)
-    slider = _find(box, ipywidgets.IntSlider)
-    assert slider.min == 0 and slider.max == len(exp.steps) - 1
-    slider.value = 0  # the real plot_fit, re-rendered without error
+    slider = _find(box, ipywidgets.SelectionSlider)
+    image = _find(box, ipywidgets.Image)
+    # The slider reads SGD steps (0, 250, ..., 2,000), not history indices; it starts at the end.
+    assert [label for label, _ in slider.options] == [f"{int(s):,}" for s in exp.steps]
+    assert slider.label == "2,000" and slider.value == len(exp.steps) - 1
+    assert bytes(image.value).startswith(b"\x89PNG")
+    last = bytes(image.value)
 
     drawn = []
     real = L.plot_fit
@@ -242,9 +246,10 @@ def test_history_slider_spans_the_history_and_redraws(exp, monkeypatch):
         return real(exp_, run, record, elbows_fn, ax=ax)
 
     monkeypatch.setattr(L, "plot_fit", spy)
-    slider.value = 3
+    slider.label = "750"
     assert drawn == [(1, 3, reference_elbows)]
-    assert plt.get_fignums() == []  # each redraw closes its figure
+    assert bytes(image.value).startswith(b"\x89PNG") and bytes(image.value) != last
+    assert plt.get_fignums() == []  # drawn off pyplot: no figure piles up
 
 
 def test_history_slider_without_ipywidgets_says_so(exp, monkeypatch):

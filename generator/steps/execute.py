@@ -3,7 +3,11 @@ import os
 
 import nbformat
 
-from nbclient import NotebookClient
+from autograder.notebook_client import HeadlessNotebookClient
+
+# The longest cell, the whole ReLU experiment with numba compiling from cold, takes about 16 s
+# here; a cell that needs eight times that is broken, and the build should say so early.
+CELL_TIMEOUT = 120
 
 
 class Execute:
@@ -11,24 +15,28 @@ class Execute:
 
     Cells with ``"execute": false`` in their metadata (the export cell) are left unrun.
     Progress bars are switched off: their timings would make every build's outputs differ.
-    Raises nbclient's CellExecutionError (with the failing cell and traceback) on any error.
+    Raises nbclient's CellExecutionError (with the failing cell and traceback) on any error,
+    and CellTimeoutError for a cell that runs over ``timeout`` seconds.
+    ``client_options`` go to the notebook client (e.g. its ``on_cell_executed`` hook).
     """
 
-    def __init__(self, timeout=600, kernel_name="python3"):
+    def __init__(self, timeout=CELL_TIMEOUT, kernel_name="python3", **client_options):
         self.timeout = timeout
         self.kernel_name = kernel_name
+        self.client_options = client_options
 
     def __call__(self, nb, resources):
         runnable = copy.deepcopy(nb)
         # otter's check output picks a random emoji: seed Python's random so builds repeat.
         seed_cell = nbformat.v4.new_code_cell("import random as _random; _random.seed(0); del _random")
         runnable.cells = [seed_cell] + [c for c in nb.cells if c.metadata.get("execute", True)]
-        client = NotebookClient(
+        client = HeadlessNotebookClient(
             runnable,
             timeout=self.timeout,
             kernel_name=self.kernel_name,
             resources={"metadata": {"path": str(resources["workdir"])}},
             record_timing=False,
+            **self.client_options,
         )
         # Keyword arguments reach the kernel manager's start_kernel: the kernel's environment.
         client.execute(env=dict(os.environ, TQDM_DISABLE="1"))
