@@ -22,17 +22,45 @@ from generator import pipelines
 from generator.steps import run_pipeline
 from generator.zipping import repack, zip_folder
 
-# Gradescope installs these (otter merges them into its environment.yml). The extra index
-# keeps torch on the CPU wheel; a plain `torch` there pulls the multi-GB CUDA build.
-GRADESCOPE_REQUIREMENTS = """\
---extra-index-url https://download.pytorch.org/whl/cpu
-torch==2.13.0+cpu
-numpy
-numba
-matplotlib
-ipywidgets
-tqdm
+# Gradescope installs these (otter merges them into its environment.yml), each pinned to the
+# version the release was built and verified with. The extra index keeps torch on the CPU wheel;
+# a plain `torch` there pulls the multi-GB CUDA build.
+GRADESCOPE_PACKAGES = ("numpy", "numba", "matplotlib", "ipywidgets", "tqdm",
+                       "nbclient", "nbformat", "ipykernel", "jupyter_client")
+
+
+def gradescope_requirements():
+    from importlib.metadata import version
+
+    lines = ["--extra-index-url https://download.pytorch.org/whl/cpu", "torch==2.13.0+cpu"]
+    return "\n".join(lines + [f"{name}=={version(name)}" for name in GRADESCOPE_PACKAGES]) + "\n"
+
+
+# Gradescope runs run_autograder; it runs the judge instead of otter's in-kernel grading.
+# Where setup.sh never ran (an offline copy of Gradescope's layout) the python on PATH is used.
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+if [ -x /root/miniforge3/bin/mamba ]; then
+    export PATH=/root/miniforge3/bin:$PATH
+    eval "$(mamba shell hook --shell bash)"
+    mamba activate otter-env
+fi
+cd "${EECS182_AUTOGRADER_ROOT:-/autograder}/source" && exec python run_otter.py
 """
+
+RUN_JUDGE = '''"""Gradescope's grading step: the judge (autograder/gradescope.py), which runs the
+submission in a kernel of its own and compares outside it, instead of otter's in-kernel tests."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from autograder.gradescope import main  # noqa: E402
+
+if __name__ == "__main__":
+    main("/autograder")
+'''
 
 
 @dataclass
@@ -135,7 +163,7 @@ def build_autograder(release, progress=lambda msg: None):
     a = release.assignment
     progress("autograder zip (otter generate)")
     with _staged(release, include_hidden=True) as work:
-        (work / "requirements.txt").write_text(GRADESCOPE_REQUIREMENTS)
+        (work / "requirements.txt").write_text(gradescope_requirements())
         config = {"lang": "python", "pdf": False, "zips": False, "show_stdout": False,
                   "show_hidden": False, "assignment_name": a.name, "plugins": []}
         (work / "otter_config.json").write_text(json.dumps(config, indent=2))
@@ -147,8 +175,21 @@ def build_autograder(release, progress=lambda msg: None):
             )
         release.autograder_zip.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(work / "autograder.zip", release.autograder_zip)
-    repack(release.autograder_zip)
+    repack(release.autograder_zip, _judge_files(release))
     release.artifacts["autograder zip"] = release.autograder_zip
+
+
+def _judge_files(release):
+    """The judge, its casebook and the entry points that run it, for the Gradescope zip."""
+    import autograder
+    from autograder.judge import build_casebook
+
+    package = Path(autograder.__file__).parent
+    files = {f"autograder/{p.relative_to(package).as_posix()}": p for p in sorted(package.rglob("*.py"))}
+    files["casebook.json"] = build_casebook(release.assignment, release.seed).to_json().encode()
+    files["run_autograder"] = RUN_AUTOGRADER.encode()
+    files["run_otter.py"] = RUN_JUDGE.encode()
+    return files
 
 
 def build_release(assignment, out_root, seed=None, progress=lambda msg: None):

@@ -1,8 +1,8 @@
 """Is the release sound? Each check returns a CheckResult; the build fails if any fails.
 
 - the solution notebook ran top to bottom in a fresh kernel (during the build);
-- graded with ``otter run -a`` on the built autograder zip it earns full marks;
-- the blank student notebook runs top to bottom and earns zero on every autograded question;
+- graded by the judge with the built autograder zip's casebook it earns full marks;
+- the blank student notebook runs top to bottom and the judge gives it zero everywhere;
 - nothing in the student zip leaks a reference body, a hidden test or a hidden expected value.
 """
 
@@ -10,8 +10,6 @@ import ast
 import json
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -29,27 +27,26 @@ class CheckResult:
     detail: str
 
 
-def otter_grade(autograder_zip, notebook, timeout=900):
-    """Grade one notebook with ``otter run -a`` in a child process: {question: (score, max)}."""
-    otter = Path(sys.executable).with_name("otter")
-    with tempfile.TemporaryDirectory() as out:
-        proc = subprocess.run(
-            [str(otter), "run", "-a", str(autograder_zip), "-o", out, str(notebook)],
-            capture_output=True, text=True, timeout=timeout,
-        )
-        results = Path(out) / "results.json"
-        if not results.exists():
-            raise RuntimeError(f"otter run wrote no results (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-        tests = json.loads(results.read_text())["tests"]
-    return {t["name"]: (t.get("score"), t.get("max_score")) for t in tests if "max_score" in t}
+def judge_grade(autograder_zip, notebook):
+    """Grade one notebook with the judge, from what the built zip holds (its casebook and
+    support files): {question: (score, max)}."""
+    from autograder.judge import Casebook, judge_submission
+
+    with tempfile.TemporaryDirectory() as unpacked, zipfile.ZipFile(autograder_zip) as zf:
+        zf.extractall(unpacked)
+        casebook = Casebook.read(Path(unpacked) / "casebook.json")
+        verdict = judge_submission(notebook, casebook, Path(unpacked) / "files")
+    if verdict.status != "graded":
+        raise RuntimeError(f"the judge could not grade {notebook}: {verdict.status}; {verdict.notes}")
+    return {q.name: (q.score, q.points) for q in verdict.questions}
 
 
 def check_solution_full_marks(release):
-    scores = otter_grade(release.autograder_zip, release.solution_dir / release.assignment.notebook)
+    scores = judge_grade(release.autograder_zip, release.solution_dir / release.assignment.notebook)
     wrong = {q.name: scores.get(q.name) for q in release.assignment.questions
              if scores.get(q.name) != (q.points, q.points)}
     detail = "all %d questions at full marks" % len(scores) if not wrong else f"not full marks: {wrong}"
-    return CheckResult("solution earns full marks (otter run -a)", not wrong, detail)
+    return CheckResult("solution earns full marks (judge)", not wrong, detail)
 
 
 def check_blank_student(release):
@@ -66,7 +63,7 @@ def check_blank_student(release):
         except Exception as exc:  # CellExecutionError names the cell and the traceback
             return [CheckResult("blank student notebook runs", False, f"{type(exc).__name__}: {str(exc)[-2000:]}")]
         ran = CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")
-        scores = otter_grade(release.autograder_zip, work / a.notebook)
+        scores = judge_grade(release.autograder_zip, work / a.notebook)
     nonzero = {q.name: scores.get(q.name) for q in a.questions if (scores.get(q.name) or (None,))[0] != 0}
     detail = f"all {len(a.questions)} autograded questions score 0" if not nonzero else f"not zero: {nonzero}"
     return [ran, CheckResult("blank student notebook earns zero", not nonzero, detail)]
@@ -144,7 +141,7 @@ def verify_release(release, progress=lambda msg: None):
     results = [CheckResult("solution notebook runs", True, "executed top to bottom in a fresh kernel")]
     progress("leak check")
     results.append(check_no_leaks(release))
-    progress("grading the solution (otter run -a)")
+    progress("grading the solution (judge)")
     results.append(check_solution_full_marks(release))
     progress("running and grading the blank student notebook")
     results.extend(check_blank_student(release))

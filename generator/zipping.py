@@ -32,8 +32,10 @@ def zip_folder(zip_path, folder, prefix=""):
     return write_zip(zip_path, files)
 
 
-def repack(zip_path):
-    """Rewrite an existing zip (otter's, say) reproducibly, in place."""
+def repack(zip_path, replace=None):
+    """Rewrite an existing zip (otter's, say) reproducibly, in place; ``replace`` ({name: bytes
+    or Path}) adds files or replaces the ones of the same name."""
     with zipfile.ZipFile(zip_path) as zf:
         files = {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+    files.update(replace or {})
     return write_zip(zip_path, files)

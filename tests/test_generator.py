@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.testfiles import Case, literal, write_tests
+from autograder.testfiles import literal, write_tests
 from generator.assignment import Assignment, all_assignments
 from generator.pipelines import RENDER
 from generator.render import STUDENT_ANSWER

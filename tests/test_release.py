@@ -1,13 +1,18 @@
 """End to end: build the real release once, then check the artifacts and the verification."""
 
+import json
+import subprocess
+import sys
+import tempfile
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from generator.assignment import Assignment
 from generator.release import build_release
-from generator.verify import otter_grade, verify_release
+from generator.verify import judge_grade, verify_release
 
 DISC01 = Assignment.named("disc01")
 
@@ -22,7 +27,7 @@ def release(tmp_path_factory):
 def test_verification_passes_every_check(release):
     _, checks = release
     assert [c.name for c in checks] == [
-        "solution notebook runs", "student zip leaks nothing", "solution earns full marks (otter run -a)",
+        "solution notebook runs", "student zip leaks nothing", "solution earns full marks (judge)",
         "blank student notebook runs", "blank student notebook earns zero",
     ]
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
@@ -57,16 +62,47 @@ def test_autograder_zip_is_otters_with_hidden_tests_and_cpu_torch(release):
     assert "python=3.11" in env and "torch==2.13.0+cpu" in env and "whl/cpu" in env
 
 
-def test_a_wrong_answer_loses_exactly_its_question(release, tmp_path):
-    rel, _ = release
+def otter_grade(autograder_zip, notebook, timeout=900):
+    """Grade one notebook with plain ``otter run -a`` (otter's own in-kernel grading of the zip's
+    test files): {question: (score, max)}."""
+    otter = Path(sys.executable).with_name("otter")
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run([str(otter), "run", "-a", str(autograder_zip), "-o", out, str(notebook)],
+                              capture_output=True, text=True, timeout=timeout)
+        results = Path(out) / "results.json"
+        assert results.exists(), f"otter run wrote no results (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+        tests = json.loads(results.read_text())["tests"]
+    return {t["name"]: (t.get("score"), t.get("max_score")) for t in tests if "max_score" in t}
+
+
+def _with_answer(rel, tmp_path, question, old, new):
     nb = nbformat.read(rel.solution_dir / DISC01.notebook, as_version=4)
-    (cell,) = [c for c in nb.cells if c.metadata.get("question") == "q1b_opt"]
-    cell.source = cell.source.replace("np.sum(x * y) / np.sum(x * x)", "np.sum(y) / np.sum(x)")
-    path = tmp_path / DISC01.notebook
+    (cell,) = [c for c in nb.cells if c.metadata.get("question") == question]
+    assert old in cell.source
+    cell.source = cell.source.replace(old, new)
+    path = tmp_path / question / DISC01.notebook
+    path.parent.mkdir()
     nbformat.write(nb, path)
-    scores = otter_grade(rel.autograder_zip, path)
-    assert scores["q1b_opt"] == (0, 1)
-    assert all(scores[q.name] == (q.points, q.points) for q in DISC01.questions if q.name != "q1b_opt")
+    return path
+
+
+def test_the_judge_and_plain_otter_run_agree_on_honest_work(release, tmp_path):
+    """Honest notebooks get the same scores from the judge and from ``otter run -a`` on the same
+    zip, per question: the judge changes where grading runs, not what it asks."""
+    rel, _ = release
+    honest = {
+        "solution": rel.solution_dir / DISC01.notebook,
+        "blank": rel.student_dir / DISC01.notebook,
+        "wrong ratio in q1b_opt": _with_answer(rel, tmp_path, "q1b_opt", "np.sum(x * y) / np.sum(x * x)",
+                                               "np.sum(y) / np.sum(x)"),
+        "no factor 2 in q1b_grad": _with_answer(rel, tmp_path, "q1b_grad", "2.0 * np.mean", "np.mean"),
+    }
+    for label, path in honest.items():
+        judged, otters = judge_grade(rel.autograder_zip, path), otter_grade(rel.autograder_zip, path)
+        assert set(judged) == set(otters), label
+        for question, (score, possible) in judged.items():
+            assert (score, possible) == pytest.approx(otters[question]), (label, question)
+    assert judged["q1b_grad"] == (0, 1) and judged["q1b_gd"] == (0, 1)  # gd uses the wrong gradient
 
 
 def test_the_same_source_rebuilds_the_same_bytes(release, tmp_path):

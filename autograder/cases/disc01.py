@@ -5,9 +5,13 @@ term seed, so each term's autograder asks new questions. Expected values are nev
 here: the reference implementation computes them when the release is built.
 """
 
+import inspect
+
 import numpy as np
 
-from autograder.testfiles import Case
+from autograder.cases import Case
+from autograder.judge.kinds import Comparison, Kind, register
+from autograder.runtime import network_values, relu_network
 
 PUBLIC_SEED = 182
 
@@ -93,3 +97,75 @@ def cases(question, seed):
     make = _part1 if question.startswith("q1") else _part2
     return [make(question, public_rng, False) for _ in range(2)] + \
            [make(question, hidden_rng, True) for _ in range(3)]
+
+
+# --- the training kind: train_relu from a given network, compared step by step ----------------
+
+# float32 training, 20-30 steps: a correct answer matches the reference to ~1e-7; a wrong
+# protocol (another draw, a sum loss, the wrong layer) is off by far more than this.
+TRAINING_RTOL, TRAINING_ATOL = 1e-4, 1e-6
+_PARAM_NAMES = ("hidden weight", "hidden bias", "output weight", "output bias")
+
+
+def _train(train_relu, start, x, y, steps, lr, batch_size, train_all_layers, seed):
+    """Build the start network, run ``train_relu`` on it; (losses, parameters after) or None.
+
+    The same code runs in the judge (on the reference) and in the kernel (on the answer)."""
+    import numpy as np
+    import torch
+
+    net = relu_network(*start)
+    xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
+    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    losses = train_relu(net, xt, yt, int(steps), float(lr), int(batch_size), bool(train_all_layers),
+                        np.random.default_rng(int(seed)))
+    if losses is None or losses is Ellipsis:
+        return None
+    return [[float(v) for v in losses], network_values(net)]
+
+
+def _training_expected(train_relu, args):
+    from autograder.judge.plain import to_plain
+
+    return to_plain(_train(train_relu, *args))
+
+
+def _compare_training(expected, got, call, args):
+    from autograder.judge.plain import numbers
+
+    start, train_all_layers = args[0], args[6]
+    if not (isinstance(got, list) and len(got) == 2 and isinstance(got[1], list) and len(got[1]) == 4):
+        return Comparison(False, f"{call} did not return a list of minibatch losses.")
+    want_losses, got_losses = numbers(expected[0]), numbers(got[0])
+    if got_losses is None or got_losses.shape != want_losses.shape:
+        return Comparison(False, f"{call} should return a list of {want_losses.size} losses, one per step.")
+    after = [numbers(p) for p in got[1]]
+    if not train_all_layers:
+        for name, before, now in zip(_PARAM_NAMES[:2], start[:2], after[:2]):
+            if not np.array_equal(np.float32(numbers(before)), now):
+                return Comparison(False, f"{call} changed the {name}: with train_all_layers=False "
+                                         f"only net[2] may train.", got=got_losses)
+    close = dict(rtol=TRAINING_RTOL, atol=TRAINING_ATOL)
+    if not np.isclose(got_losses[0], want_losses[0], **close):
+        return Comparison(False, f"{call}: the first minibatch loss is {got_losses[0]:.6g}. Check the "
+                                 f"minibatch draw and the loss.", got=got_losses)
+    if not np.allclose(got_losses, want_losses, **close):
+        bad = int(np.flatnonzero(~np.isclose(got_losses, want_losses, **close))[0])
+        return Comparison(False, f"{call}: the losses go wrong from step {bad} on (loss "
+                                 f"{got_losses[bad]:.6g}). Check the update.", got=got_losses)
+    for name, now, want in zip(_PARAM_NAMES, after, expected[1]):
+        if now is None or not np.allclose(now, numbers(want), **close):
+            return Comparison(False, f"{call}: the final {name} is wrong.", got=got_losses)
+    return Comparison(True, got=got_losses)
+
+
+_KERNEL_TRAINING = "\n\n".join([
+    "import numpy as np",
+    inspect.getsource(relu_network),
+    inspect.getsource(network_values),
+    inspect.getsource(_train),
+    "CALLERS['training'] = lambda func, args: _train(func, *args)",
+])
+
+register(Kind("training", _training_expected, _compare_training, caller="training",
+              kernel_source=_KERNEL_TRAINING))

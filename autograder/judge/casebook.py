@@ -1,0 +1,130 @@
+"""The casebook: every case of every graded question as plain data, with expected values.
+
+Built by the release from the assignment's cases and its reference implementation, written to
+``casebook.json`` inside the Gradescope autograder (never into the student's or the kernel's
+reach), and read back by the judge. It is the judge's only source of inputs and answers.
+"""
+
+import importlib
+import inspect
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder.judge.kinds import KINDS
+from autograder.judge.plain import dumps, to_plain
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class JudgedCase:
+    args: list  # tagged plain arguments (see encode_arg)
+    kind: str
+    hidden: bool
+    expected: object
+    call: str  # the call, readable: what a student sees for a public case
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class JudgedQuestion:
+    name: str
+    function: str
+    points: float
+    cases: tuple
+
+    def case_points(self):
+        return self.points / len(self.cases)
+
+
+@dataclass(frozen=True)
+class Casebook:
+    assignment: str
+    seed: int
+    questions: tuple
+    cases_module: str  # registers the assignment's own case kinds; imported before judging
+
+    def register_kinds(self):
+        importlib.import_module(self.cases_module)
+
+    def question(self, name):
+        return next(q for q in self.questions if q.name == name)
+
+    def to_json(self):
+        data = {"format": FORMAT, "assignment": self.assignment, "seed": self.seed,
+                "cases_module": self.cases_module,
+                "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions]}
+        return json.dumps(data, allow_nan=False, indent=1)
+
+    def write(self, path):
+        Path(path).write_text(self.to_json())
+        return Path(path)
+
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise ValueError(f"casebook format {data.get('format')!r}; this judge reads {FORMAT}")
+        questions = tuple(
+            JudgedQuestion(q["name"], q["function"], q["points"], tuple(JudgedCase(**c) for c in q["cases"]))
+            for q in data["questions"])
+        return cls(data["assignment"], data["seed"], questions, data["cases_module"])
+
+    @classmethod
+    def read(cls, path):
+        return cls.from_json(Path(path).read_text())
+
+
+def encode_arg(value):
+    """Arrays keep their dtype (float32 inputs must reach the student as float32)."""
+    if isinstance(value, np.ndarray):
+        return {"array": to_plain(value), "dtype": str(value.dtype)}
+    return to_plain(value)
+
+
+def decode_arg(arg):
+    if isinstance(arg, dict) and "array" in arg:
+        from autograder.judge.plain import numbers
+
+        return numbers(arg["array"]).astype(arg["dtype"])
+    return arg
+
+
+def describe(func_name, args, param_names):
+    """A readable call: plain numbers, small arrays in full, larger ones by shape."""
+    parts = []
+    for name, a in zip(param_names, args):
+        if isinstance(a, np.ndarray) and a.size > 6:
+            parts.append(f"{name}=<array of shape {a.shape}>")
+        elif isinstance(a, np.ndarray):
+            parts.append(f"{name}=[{', '.join(f'{v:.6g}' for v in a.reshape(-1))}]")
+        elif isinstance(a, float):
+            parts.append(f"{name}={a:.6g}")
+        elif isinstance(a, list):
+            parts.append(f"{name}=<list>")
+        else:
+            parts.append(f"{name}={a!r}")
+    return f"{func_name}({', '.join(parts)})"
+
+
+def build_casebook(assignment, seed):
+    """Every case of every question, with the reference's answers."""
+    reference = assignment.reference_module()
+    checks = importlib.import_module(assignment.checks)
+    questions = []
+    for q in assignment.questions:
+        func = getattr(reference, q.function)
+        params = list(inspect.signature(func).parameters)
+        cases = []
+        for case in checks.cases(q.name, seed):
+            kind = KINDS[case.kind]
+            expected = kind.expected(func, case.args)
+            # Round-trip the expected value through JSON now: what is compared later is exactly this.
+            expected = json.loads(dumps(expected))
+            cases.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
+                                    describe(q.function, case.args, params), case.note))
+        questions.append(JudgedQuestion(q.name, q.function, q.points, tuple(cases)))
+    return Casebook(assignment.name, int(seed), tuple(questions), assignment.checks)

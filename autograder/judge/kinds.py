@@ -1,0 +1,84 @@
+"""Case kinds: how a case is called in the kernel, what the reference says it should give, and
+how the judge compares what came back. ``float`` and ``array`` are generic; an assignment
+registers its own kinds beside the cases that use them (``autograder/cases/<name>.py``).
+
+Every comparison runs in the judge on plain data, with the tolerances written here.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from autograder.judge.plain import numbers, to_plain
+
+# Answers are computed in float64 from inputs rounded to 6 digits: 1e-6 relative leaves room
+# for a different but correct order of operations (or float32 work) and none for a wrong formula.
+FLOAT_RTOL, FLOAT_ATOL = 1e-6, 1e-9
+
+
+@dataclass(frozen=True)
+class Comparison:
+    passed: bool
+    message: str = ""  # for a failure: what came back and why it is wrong
+    got: object = None  # what came back, as numbers, for diagnosis
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    expected: Callable  # (reference function, args) -> plain expected value, at build time
+    compare: Callable  # (expected, returned plain value, call text, args) -> Comparison
+    caller: str = "call"  # the in-kernel caller (in_kernel.CALLERS)
+    kernel_source: str = ""  # source that registers ``caller`` in the kernel, if not "call"
+
+
+KINDS = {}
+
+
+def register(kind):
+    KINDS[kind.name] = kind
+    return kind
+
+
+def _short(values):
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim == 0:
+        return f"{float(arr):.6g}"
+    if arr.size > 8:
+        return f"an array of shape {arr.shape}"
+    return "[" + ", ".join(f"{v:.6g}" for v in arr.reshape(-1)) + "]"
+
+
+def compare_float(expected, got, call, args=None):
+    value = numbers(got)
+    if value is None:
+        return Comparison(False, f"{call} should return a number.")
+    if value.size != 1:
+        return Comparison(False, f"{call} should return a single number, not {value.size} values "
+                                 f"(shape {value.shape}).")
+    value = float(value.reshape(()))
+    want = float(numbers(expected))
+    if np.isclose(value, want, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
+        return Comparison(True, got=value)
+    return Comparison(False, f"{call} returned {value:.6g}", got=value)
+
+
+def compare_array(expected, got, call, args=None):
+    want = numbers(expected)
+    value = numbers(got)
+    if value is None:
+        return Comparison(False, f"{call} should return an array of numbers.")
+    if value.shape != want.shape:
+        return Comparison(False, f"{call} returned an array of shape {value.shape}; it should have "
+                                 f"shape {want.shape}.")
+    close = np.isclose(value, want, rtol=FLOAT_RTOL, atol=FLOAT_ATOL, equal_nan=True)
+    if close.all():
+        return Comparison(True, got=value)
+    bad = np.flatnonzero(~close.reshape(-1))
+    return Comparison(False, f"{call} returned {_short(value)}: {len(bad)} of {want.size} "
+                             f"entries are wrong (the first is entry {int(bad[0])})", got=value)
+
+
+register(Kind("float", lambda fn, args: to_plain(float(fn(*args))), compare_float))
+register(Kind("array", lambda fn, args: to_plain(np.asarray(fn(*args), dtype=float)), compare_array))

@@ -1,0 +1,168 @@
+"""The process a submission's kernel runs under: limits in, and nothing left behind.
+
+    python -m autograder.judge.supervisor --memory-mb 2048 [--user NAME] [--no-network] -- CMD...
+
+jupyter_client launches this instead of the kernel. It
+
+- makes itself a child subreaper, so every process the kernel starts, even one that forks
+  twice and calls setsid, stays its descendant;
+- takes the network away (a new, empty network namespace) when ``--no-network`` is given;
+  the kernel talks to the judge over unix sockets, which a network namespace does not cut;
+- caps the kernel's data memory (``RLIMIT_DATA``: heap and private mappings, what an
+  allocation grows; not ``RLIMIT_AS``, which threads' reserved arenas exhaust long before), core dumps and, for a dedicated user, its
+  process count (a fork bomb hits the limit instead of the machine);
+- runs the kernel as ``--user`` when given (root only), so it cannot read the judge's files;
+- on SIGTERM, or when the kernel exits, or when its own parent dies, kills every descendant
+  and exits. Interrupts (SIGINT) reach the kernel, which shares this process group.
+"""
+
+import argparse
+import ctypes
+import os
+import pwd
+import resource
+import signal
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNET = 0x40000000
+MAX_PROCESSES = 64
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option, value):
+    if _libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+def _children(pid):
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(p) for p in f.read().split()]
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
+
+
+def _descendants(pid):
+    out, todo = [], _children(pid)
+    while todo:
+        child = todo.pop()
+        out.append(child)
+        todo += _children(child)
+    return out
+
+
+def kill_descendants(user=None, rounds=50):
+    """SIGKILL every descendant (and, for a dedicated user, every process of that user) until
+    none is left. Returns True when none is left."""
+    me = os.getpid()
+    for _ in range(rounds):
+        victims = _descendants(me)
+        if user is not None:
+            _kill_all_of(user)
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        while True:  # reap whatever has died, without blocking
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return True
+            if pid == 0:
+                break
+        if not victims and not _children(me):
+            return True
+        time.sleep(0.01)
+    return not _children(me)
+
+
+def _kill_all_of(user):
+    """kill(-1) from a child running as ``user``: it reaches every process of that user."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(user.pw_gid)
+            os.setgroups([])
+            os.setuid(user.pw_uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _isolate_network():
+    if _libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(*_):
+    raise _Stop  # out of the blocking waitpid, which Python would otherwise retry
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="autograder.judge.supervisor")
+    parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--user", default=None)
+    parser.add_argument("--no-network", action="store_true")
+    parser.add_argument("--readable", action="append", default=[],
+                        help="a file the kernel's user must read (its connection file)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no kernel command given")
+
+    user = pwd.getpwnam(args.user) if args.user else None
+    if user is not None:
+        for path in args.readable:
+            os.chown(path, user.pw_uid, user.pw_gid)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    if args.no_network:
+        try:
+            _isolate_network()
+        except OSError as exc:
+            print(f"[supervisor] network not isolated: {exc}", file=sys.stderr)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are for the kernel
+    signal.signal(signal.SIGTERM, _stop)
+
+    kernel = os.fork()
+    if kernel == 0:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        limit = args.memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if user is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+            os.setgid(user.pw_gid)
+            os.setgroups([])
+            os.setuid(user.pw_uid)
+            os.environ.update(HOME=user.pw_dir, USER=user.pw_name, LOGNAME=user.pw_name)
+        os.execvp(command[0], command)
+
+    status = 0
+    try:
+        _, status = os.waitpid(kernel, 0)
+    except (_Stop, ChildProcessError):
+        pass
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    kill_descendants(user)
+    sys.exit(os.waitstatus_to_exitcode(status) if status else 0)
+
+
+if __name__ == "__main__":
+    main()

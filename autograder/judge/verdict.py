@@ -1,0 +1,133 @@
+"""From what the kernel returned to scores and feedback: every comparison happens here, in the
+judge, against the casebook's expected values."""
+
+from dataclasses import dataclass, field
+
+from autograder.judge.kinds import KINDS
+from autograder.judge.plain import numbers
+
+_TAG_MESSAGES = {
+    "missing": "{function} is not defined: run the cell that defines it (and keep its name).",
+    "not_callable": "{function} should be a function, but it is a {detail}.",
+    "unimplemented": "{function} is not implemented yet (it returned nothing).",
+    "unsupported": "{function} returned a {detail}; return a number or an array of numbers.",
+    "error": "{function} raised {detail}",
+}
+
+
+@dataclass
+class CaseResult:
+    passed: bool
+    hidden: bool
+    message: str = ""  # the failure in full: the call, what came back, what was expected
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    function: str
+    points: float
+    score: float
+    cases: list
+    problem: str = ""  # why the function could not be called at all
+    dependencies: list = field(default_factory=list)  # failing graded functions this one uses
+
+    @property
+    def passed(self):
+        return sum(c.passed for c in self.cases)
+
+    def summary(self, show_hidden=True):
+        if show_hidden:
+            return (f"{self.name}: {self.passed} of {len(self.cases)} cases "
+                    f"({self.score:g} of {self.points:g} points)")
+        public = [c for c in self.cases if not c.hidden]
+        return f"{self.name}: {sum(c.passed for c in public)} of {len(public)} public cases pass"
+
+    def feedback(self, show_hidden=False):
+        """What the student reads. Without ``show_hidden`` (before grades are published) hidden
+        cases are left out entirely: not their inputs, not their answers, not how many pass."""
+        lines = [self.summary(show_hidden)] + self.dependencies
+        if self.problem:
+            lines.append(self.problem)
+        # One line per distinct failure: a blank function fails every case the same way.
+        failures = {}
+        for i, case in enumerate(self.cases, 1):
+            if not case.passed and (show_hidden or not case.hidden):
+                failures.setdefault(case.message, []).append(f"{i}{' (hidden)' if case.hidden else ''}")
+        for text, which in failures.items():
+            label = "case" if len(which) == 1 else "cases"
+            lines.append(f"{label} {', '.join(which)} failed: {text}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Verdict:
+    questions: list = field(default_factory=list)
+    status: str = "graded"  # graded | timed out | unreadable | kernel failed
+    notes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        return sum(q.score for q in self.questions)
+
+    @property
+    def max_score(self):
+        return sum(q.points for q in self.questions)
+
+    def scores(self):
+        return {q.name: q.score for q in self.questions}
+
+
+def _format_expected(expected):
+    value = numbers(expected)
+    if value is None:
+        return ""
+    if value.ndim == 0:
+        return f"{float(value):.6g}"
+    if value.size > 8:
+        return f"an array of shape {value.shape}"
+    return "[" + ", ".join(f"{v:.6g}" for v in value.reshape(-1)) + "]"
+
+
+def judge_question(question, outcomes, problem=""):
+    results = []
+    for case, outcome in zip(question.cases, outcomes):
+        if outcome is None:
+            message = problem or f"{question.function} gave no answer"
+            results.append(CaseResult(False, case.hidden, message))
+            continue
+        tag, got = outcome
+        if tag != "value":
+            message = _TAG_MESSAGES[tag].format(function=question.function, detail=got)
+            results.append(CaseResult(False, case.hidden, message))
+            continue
+        comparison = KINDS[case.kind].compare(case.expected, got, case.call, _decoded_args(case))
+        if comparison.passed:
+            results.append(CaseResult(True, case.hidden))
+            continue
+        expected = "" if case.kind == "training" else _format_expected(case.expected)
+        message = comparison.message + (f"; expected {expected}." if expected else "")
+        results.append(CaseResult(False, case.hidden, message))
+    passed = sum(r.passed for r in results)
+    score = round(question.points * passed / len(question.cases), 6)
+    return QuestionResult(question.name, question.function, question.points, score, results, problem)
+
+
+def explain_dependencies(results, calls):
+    """Tell a failing question when a graded function it uses fails its own question."""
+    by_function = {r.function: r for r in results}
+    for result in results:
+        if result.score == result.points:
+            continue
+        for used in calls.get(result.function, []):
+            other = by_function[used]
+            if other.score < other.points:
+                result.dependencies.append(f"{result.function} uses {used}, which fails {other.name}: "
+                                           "fix that first.")
+
+
+def _decoded_args(case):
+    from autograder.judge.casebook import decode_arg
+
+    return [decode_arg(a) for a in case.args]

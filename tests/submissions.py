@@ -1,0 +1,42 @@
+"""Submissions made from the rendered notebooks: a student notebook with some answers filled in
+(from the solution, or written by the test) and extra cells inserted."""
+
+import json
+import textwrap
+
+import nbformat
+import pytest
+
+from generator import pipelines
+from generator.assignment import Assignment
+from generator.steps import run_pipeline
+
+DISC01 = Assignment.named("disc01")
+
+
+@pytest.fixture(scope="module")
+def notebooks():
+    return {variant: run_pipeline(pipelines.RENDER, dict(assignment=DISC01, variant=variant, seed=DISC01.term_seed))
+            for variant in ("student", "solution")}
+
+
+def submission(notebooks, tmp_path, base="student", answers=None, extra_cells=(), at=None, name="disc01.ipynb"):
+    """A notebook from ``base`` with some answer cells replaced and extra cells inserted."""
+    nb = nbformat.from_dict(json.loads(nbformat.writes(notebooks[base])))
+    for cell in nb.cells:
+        question = cell.metadata.get("question")
+        if answers and question in answers:
+            cell.source = textwrap.dedent(answers[question])
+    extra = [nbformat.v4.new_code_cell(textwrap.dedent(src)) for src in extra_cells]
+    at = len(nb.cells) if at is None else at
+    nb.cells[at:at] = extra
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+def solution_answers(notebooks, *questions):
+    return {c.metadata.question: c.source for c in notebooks["solution"].cells
+            if c.metadata.get("question") in questions}
+
+

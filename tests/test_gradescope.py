@@ -1,0 +1,149 @@
+"""The built Gradescope zip, run as Gradescope runs it: ``run_autograder`` in a copy of
+Gradescope's layout (source/, submission/, results/), offline, with the project's environment
+and without setup.sh. The judge grades; the results file follows Gradescope's spec."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+import yaml
+
+from generator.assignment import Assignment
+from generator.release import Release, build_autograder
+from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
+
+DISC01 = Assignment.named("disc01")
+
+# Gradescope's results.json, as its autograder documentation specifies it.
+RESULTS_SCHEMA = {
+    "type": "object",
+    "required": ["tests"],
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "tests": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name", "output"],
+            "properties": {
+                "score": {"type": "number"},
+                "max_score": {"type": "number"},
+                "status": {"enum": ["passed", "failed"]},
+                "name": {"type": "string"},
+                "output": {"type": "string"},
+                "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+            },
+        }},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory):
+    release = Release(DISC01, DISC01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
+    release.root.mkdir(parents=True)
+    build_autograder(release)
+    return release.autograder_zip
+
+
+def run_autograder(autograder_zip, upload, tmp_path):
+    """Lay out Gradescope's /autograder under tmp_path, run the zip's run_autograder there."""
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()
+    with zipfile.ZipFile(autograder_zip) as zf:
+        zf.extractall(root / "source")
+    if upload is not None:
+        shutil.copy(upload, root / "submission" / Path(upload).name)
+    env = dict(os.environ, EECS182_AUTOGRADER_ROOT=str(root),
+               PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
+                          capture_output=True, text=True, timeout=600)
+    results = root / "results" / "results.json"
+    assert results.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(results.read_text())
+    jsonschema.validate(data, RESULTS_SCHEMA)
+    return data
+
+
+def question_tests(results):
+    return {t["name"]: t for t in results["tests"] if "max_score" in t}
+
+
+def test_the_solution_earns_full_marks_with_results_gradescope_reads(autograder_zip, notebooks, tmp_path):
+    upload = submission(notebooks, tmp_path, base="solution")
+    results = run_autograder(autograder_zip, upload, tmp_path)
+    tests = question_tests(results)
+    assert list(tests) == [q.name for q in DISC01.questions]
+    assert all(tests[q.name]["score"] == tests[q.name]["max_score"] == q.points for q in DISC01.questions)
+    assert results["score"] == 20 and results["execution_time"] > 0
+    # each question in full once published; the public summary visible from the start
+    assert {t["visibility"] for t in tests.values()} == {"after_published"}
+    public = next(t for t in results["tests"] if t["name"] == "Public Tests")
+    assert public["visibility"] == "visible" and "q1a_grad: 2 of 2 public cases pass" in public["output"]
+
+
+def test_a_submission_cannot_write_its_own_results_or_read_the_answers(autograder_zip, notebooks, tmp_path):
+    cheat = """
+        import json, os, glob
+        for path in glob.glob("/tmp/**/results", recursive=True) + ["/autograder/results"]:
+            try:
+                with open(os.path.join(path, "results.json"), "w") as f:
+                    json.dump({"score": 100, "tests": []}, f)
+            except OSError:
+                pass
+        os._exit(0)
+    """
+    # an answer that looks itself up in the grader's casebook
+    answers = solution_answers(notebooks, "q1a_grad")
+    answers["q1a_opt"] = f"""
+        import json, numpy as np
+        def theta_star_const(y):
+            book = json.load(open({str(tmp_path / "autograder" / "source" / "casebook.json")!r}))
+            for q in book["questions"]:
+                for case in q["cases"]:
+                    if q["name"] == "q1a_opt" and np.allclose(case["args"][0]["array"], y):
+                        return case["expected"]
+    """
+    upload = submission(notebooks, tmp_path, answers=answers, extra_cells=[cheat])
+    results = run_autograder(autograder_zip, upload, tmp_path)
+    assert results["score"] == 1
+    assert question_tests(results)["q1a_grad"]["score"] == 1
+    assert "PermissionError" in question_tests(results)["q1a_opt"]["output"]
+
+
+@pytest.mark.parametrize("name, content, says", [
+    ("disc01.ipynb", b"", "the file is empty"),
+    ("disc01.ipynb", b"<html>not json</html>", "not a notebook"),
+    ("disc01.pdf", b"%PDF-1.5 ...", "this is a PDF"),
+    (None, None, "no file was submitted"),
+])
+def test_uploads_that_are_not_notebooks_get_a_result_that_says_why(autograder_zip, tmp_path, name, content, says):
+    upload = None
+    if name is not None:
+        upload = tmp_path / name
+        upload.write_bytes(content)
+    results = run_autograder(autograder_zip, upload, tmp_path)
+    assert results["score"] == 0
+    assert says in results["output"]
+    assert all(t["score"] == 0 for t in question_tests(results).values())
+
+
+def test_the_zip_pins_every_package_it_installs(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as zf:
+        environment = yaml.safe_load(zf.read("environment.yml"))
+        names = set(zf.namelist())
+    (pip,) = [d["pip"] for d in environment["dependencies"] if isinstance(d, dict)]
+    packages = [p for p in pip if not p.startswith("--")]
+    assert len(packages) >= 10
+    assert [p for p in packages if "==" not in p] == []
+    assert {"casebook.json", "run_autograder", "run_otter.py", "autograder/judge/runner.py"} <= names
+    assert not any(n.startswith("solutions/") for n in names)

@@ -1,0 +1,356 @@
+"""The judge: honest work scores what it earns, hostile work gains nothing and leaves nothing."""
+
+import json
+import os
+import pwd
+import socket
+import tempfile
+import textwrap
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.judge import Limits, build_casebook, judge_submission
+from autograder.judge.plain import PlainDataError, loads
+from autograder.judge.user import prepare_user
+from generator import pipelines
+from generator.assignment import Assignment
+from generator.steps import run_pipeline
+from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
+
+DISC01 = Assignment.named("disc01")
+# Short limits: the tests' loops and hangs should cost seconds, not minutes.
+FAST = Limits(cell_timeout=20, call_timeout=5, total_timeout=240)
+
+
+@pytest.fixture(scope="module")
+def casebook():
+    return build_casebook(DISC01, DISC01.term_seed)
+
+
+def scores(verdict):
+    return {q.name: q.score for q in verdict.questions}
+
+
+def feedback(verdict, question, show_hidden=False):
+    return next(q for q in verdict.questions if q.name == question).feedback(show_hidden)
+
+
+def no_process_left(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie is dead already; its parent simply has not reaped it.
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(")")[1].split()[0] == "Z"
+
+
+# --- honest work ---------------------------------------------------------------------------------
+
+
+def test_the_solution_in_an_export_zip_earns_full_marks(notebooks, casebook, tmp_path):
+    path = submission(notebooks, tmp_path, base="solution")
+    zipped = tmp_path / "disc01_2026_11_28T12_00_00.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:  # what otter's export cell writes
+        zf.write(path, "disc01.ipynb")
+        zf.writestr("relu_lab.py", "raise SystemExit('the support file in the zip is not used')\n")
+    verdict = judge_submission(zipped, casebook, DISC01.root, FAST)
+    assert verdict.status == "graded"
+    assert scores(verdict) == {q.name: q.points for q in DISC01.questions}
+    assert verdict.score == verdict.max_score == 20
+
+
+def test_the_blank_notebook_scores_zero_and_says_not_implemented(notebooks, casebook, tmp_path):
+    verdict = judge_submission(submission(notebooks, tmp_path), casebook, DISC01.root, FAST)
+    assert verdict.status == "graded" and verdict.score == 0
+    text = feedback(verdict, "q1a_grad", show_hidden=True)
+    assert text.splitlines() == ["q1a_grad: 0 of 5 cases (0 of 1 points)",
+                                 "cases 1, 2, 3 (hidden), 4 (hidden), 5 (hidden) failed: grad_const is not "
+                                 "implemented yet (it returned nothing)."]
+    assert feedback(verdict, "q1a_grad").splitlines()[0] == "q1a_grad: 0 of 2 public cases pass"
+    assert "Traceback" not in text and "line" not in text
+
+
+def test_a_wrong_answer_costs_its_question_and_says_what_came_back(notebooks, casebook, tmp_path):
+    answers = solution_answers(notebooks, *[q.name for q in DISC01.questions])
+    answers["q1a_grad"] = """
+        def grad_const(theta, y):
+            import numpy as np
+            return float(np.mean(theta - np.asarray(y)))  # the 2 of the square forgotten
+    """
+    verdict = judge_submission(submission(notebooks, tmp_path, answers=answers), casebook, DISC01.root, FAST)
+    got = scores(verdict)
+    assert got.pop("q1a_grad") == 0
+    assert got.pop("q1a_gd") == 0  # the solution's gd_step_const calls grad_const
+    assert "gd_step_const uses grad_const, which fails q1a_grad: fix that first." in feedback(verdict, "q1a_gd")
+    assert all(got[q.name] == q.points for q in DISC01.questions if q.name in got)
+    public, hidden = feedback(verdict, "q1a_grad"), feedback(verdict, "q1a_grad", show_hidden=True)
+    case = casebook.question("q1a_grad").cases[0]
+    assert case.call in public and "expected" in public
+    hidden_case = casebook.question("q1a_grad").cases[4]
+    assert "hidden" not in public and hidden_case.call in hidden  # shown once published
+    assert hidden.splitlines()[0] == "q1a_grad: 0 of 5 cases (0 of 1 points)"
+
+
+# --- hostile work --------------------------------------------------------------------------------
+
+
+def test_tampering_cannot_raise_a_score_or_reach_out(notebooks, casebook, tmp_path):
+    marker = tmp_path / "escaped"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def accept():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not accepted:
+            try:
+                accepted.append(listener.accept())
+            except OSError:
+                pass
+
+    watcher = threading.Thread(target=accept, daemon=True)
+    watcher.start()
+    hostile = [
+        # comparisons that always agree
+        """
+        import numpy as np, math, torch
+        np.isclose = lambda *a, **k: np.ones(np.broadcast(*a[:2]).shape, dtype=bool)
+        np.allclose = lambda *a, **k: True
+        np.array_equal = lambda *a, **k: True
+        math.isclose = lambda *a, **k: True
+        torch.allclose = lambda *a, **k: True
+        """,
+        # a fake otter and grader, fake results files and a poisoned pickle
+        """
+        import os, pickle, json
+        class Everything:
+            def __getattr__(self, name): return lambda *a, **k: {"score": 20}
+        grader = Everything()
+        class Boom:
+            def __reduce__(self): return (os.system, ("touch %s",))
+        for folder in (".", "/tmp", os.path.expanduser("~")):
+            try:
+                with open(os.path.join(folder, "results.pkl"), "wb") as f: pickle.dump(Boom(), f)
+                with open(os.path.join(folder, "results.json"), "w") as f:
+                    json.dump({"score": 100, "tests": []}, f)
+            except OSError:
+                pass
+        """ % marker,
+        # a process that outlives the kernel, and the network
+        f"""
+        import os, socket, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                with open({str(tmp_path / 'survivor.pid')!r}, "w") as f: f.write(str(os.getpid()))
+                time.sleep(600)
+            os._exit(0)
+        try:
+            socket.create_connection(("127.0.0.1", {port}), timeout=2)
+            open({str(marker)!r}, "w").write("network")
+        except OSError:
+            pass
+        """,
+        # answers that claim to be anything, then leave
+        """
+        def grad_const(theta, y):
+            class Liar(float):
+                def __eq__(self, other): return True
+            return Liar(0.0)
+        import sys
+        sys.exit(0)
+        """,
+    ]
+    answers = solution_answers(notebooks, "q1b_opt")  # one honest answer: it keeps its points
+    path = submission(notebooks, tmp_path, answers=answers, extra_cells=hostile)
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    got = scores(verdict)
+    assert got.pop("q1b_opt") == 1
+    assert sum(got.values()) == 0
+    assert not marker.exists()  # neither the pickle nor the socket did anything
+    watcher.join(timeout=1)
+    listener.close()
+    assert not accepted, "the kernel reached the network"
+    survivor = int((tmp_path / "survivor.pid").read_text())
+    assert no_process_left(survivor)
+
+
+def test_a_cell_that_kills_the_kernel_costs_only_itself(notebooks, casebook, tmp_path):
+    answers = solution_answers(notebooks, *[q.name for q in DISC01.questions])
+    answers["q1a_opt"] = """
+        def theta_star_const(y):
+            import os
+            os._exit(3)  # ends the kernel when called
+    """
+    killer = ["import os\nos._exit(1)"]
+    path = submission(notebooks, tmp_path, answers=answers, extra_cells=killer, at=9)
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    got = scores(verdict)
+    assert got.pop("q1a_opt") == 0
+    assert all(got[q.name] == q.points for q in DISC01.questions if q.name in got)
+    assert any("ended the kernel" in note for note in verdict.notes)
+    assert "calling theta_star_const ended the kernel" in feedback(verdict, "q1a_opt", show_hidden=True)
+
+
+def test_loops_floods_and_allocations_cost_only_their_question(notebooks, casebook, tmp_path):
+    answers = solution_answers(notebooks, "q1a_grad", "q1a_opt", "q2_elbows")
+    answers["q1b_grad"] = "def grad_linear(theta, x, y):\n    while True:\n        pass\n"
+    answers["q1b_opt"] = "def theta_star_linear(x, y):\n    while True:\n        print('spam' * 1000)\n"
+    answers["q1b_gd"] = "def gd_step_linear(theta, x, y, alpha):\n    return bytearray(50 * 2**30)\n"
+    answers["q1b_sgd"] = """
+        import signal
+        def sgd_step_linear(theta, x_i, y_i, alpha):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt cannot stop it
+            while True:
+                pass
+    """
+    top_level = ["while True:\n    pass", "while True:\n    print('x' * 10000)", "big = bytearray(50 * 2**30)"]
+    path = submission(notebooks, tmp_path, answers=answers, extra_cells=top_level, at=9)
+    limits = Limits(cell_timeout=12, call_timeout=4, total_timeout=240)
+    verdict = judge_submission(path, casebook, DISC01.root, limits)
+    got = scores(verdict)
+    assert got["q1a_grad"] == got["q1a_opt"] == got["q2_elbows"] == 1
+    assert got["q1b_grad"] == got["q1b_opt"] == got["q1b_gd"] == got["q1b_sgd"] == 0
+    assert "ran over the 4 s limit" in feedback(verdict, "q1b_grad")
+    assert "MemoryError" in feedback(verdict, "q1b_gd")
+    assert "stopped the kernel from answering" in feedback(verdict, "q1b_sgd")
+    first = 1 + sum(c.cell_type == "code" for c in notebooks["student"].cells[:9])  # the loop's number
+    # (Demonstration cells that call the looping functions may run over too.)
+    assert {f"code cell {first} ran over 12 s and was interrupted",
+            f"code cell {first + 1} ran over 12 s and was interrupted"} <= set(verdict.notes)
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"", "the file is empty"),
+    (b"{not json", "not JSON"),
+    (b"%PDF-1.7\n...", "this is a PDF"),
+    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(), "no code cells"),
+    (json.dumps({"hello": "world"}).encode(), "not a notebook"),
+])
+def test_uploads_that_are_not_notebooks_say_what_to_upload(casebook, tmp_path, content, says):
+    path = tmp_path / "disc01.ipynb"
+    path.write_bytes(content)
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    assert verdict.status == "unreadable" and verdict.score == 0
+    assert says in verdict.notes[0]
+
+
+def test_a_zip_without_a_notebook_says_so(casebook, tmp_path):
+    path = tmp_path / "submission.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("disc01.pdf", b"%PDF")
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    assert verdict.status == "unreadable"
+    assert verdict.notes == ["the zip holds no notebook: upload disc01.ipynb or the zip its export cell made"]
+
+
+# --- another user ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def judge_user():
+    if os.geteuid() != 0:
+        pytest.skip("running the kernel as another user needs root")
+    return prepare_user()
+
+
+def test_the_kernel_runs_as_another_user_that_cannot_read_the_judges_files(notebooks, casebook, tmp_path, judge_user):
+    secret = tmp_path / "secret.json"  # the judge's files: root's, like casebook.json on Gradescope
+    secret.write_text("42")
+    os.chmod(secret, 0o600)
+    probe = Path(tempfile.mkdtemp(prefix="judge-probe-"))  # a place the kernel's user may write
+    probe.chmod(0o777)
+    cells = [f"""
+        import os
+        try:
+            found = open({str(secret)!r}).read()
+        except OSError as exc:
+            found = type(exc).__name__
+        open({str(probe / 'seen')!r}, "w").write(f"{{os.getuid()}} {{found}}")
+    """]
+    answers = solution_answers(notebooks, "q1a_grad")
+    path = submission(notebooks, tmp_path, answers=answers, extra_cells=cells)
+    verdict = judge_submission(path, casebook, DISC01.root, Limits(user=judge_user, total_timeout=240))
+    uid, found = (probe / "seen").read_text().split()
+    assert int(uid) == pwd.getpwnam(judge_user).pw_uid
+    assert found == "PermissionError"
+    assert scores(verdict)["q1a_grad"] == 1
+
+
+# --- plain data ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": 1}', "[" * 50 + "]" * 50, "x" * (2 << 20), "[1,"])
+def test_plain_data_refuses_anything_else(text):
+    with pytest.raises(PlainDataError):
+        loads(text)
+
+
+def test_plain_data_reads_numbers_lists_and_non_finite_strings():
+    assert loads('[1, 2.5, ["NaN", "-Infinity"], true, null, "x"]') == [1, 2.5, ["NaN", "-Infinity"], True, None, "x"]
+
+
+# --- every return type the spec allows ----------------------------------------------------------
+
+RETURN_TYPES = {
+    # a "float" as a numpy scalar, a 0-d array, a 0-d tensor, a float32, a Python float
+    "q1a_grad": """
+        import numpy as np
+        def grad_const(theta, y):
+            return np.float32(2 * np.mean(theta - np.asarray(y)))
+    """,
+    "q1a_opt": """
+        import numpy as np
+        def theta_star_const(y):
+            return np.array(np.mean(y))
+    """,
+    "q1a_gd": """
+        import torch
+        def gd_step_const(theta, y, alpha):
+            y = torch.as_tensor(y, dtype=torch.float64)
+            return theta - alpha * 2 * torch.mean(theta - y)
+    """,
+    "q1a_sgd": """
+        def sgd_step_const(theta, y_i, alpha):
+            return theta - 2 * alpha * (theta - y_i)
+    """,
+    # an "array" as a list, a tensor, a numpy array; loops and plain Python
+    "q1a_contrib": """
+        def per_sample_grad_const(theta, y):
+            return [2 * (theta - v) / len(y) for v in y]
+    """,
+    "q2_forward": """
+        import torch
+        def relu_net(x, w, b, v, c):
+            x, w, b, v = (torch.as_tensor(a, dtype=torch.float64) for a in (x, w, b, v))
+            return torch.relu(x[:, None] * w + b) @ v + c
+    """,
+    "q2_elbows": """
+        import numpy as np
+        def elbows(w, b):
+            out = []
+            for wj, bj in zip(w, b):
+                out.append(float("nan") if wj == 0 else -bj / wj)
+            return out
+    """,
+    "q2_features": """
+        import numpy as np
+        def hidden_features(x, w, b):
+            return np.maximum(np.outer(x, w) + b, 0).astype(np.float32)
+    """,
+}
+
+
+def test_every_return_type_the_spec_allows_earns_full_marks(notebooks, casebook, tmp_path):
+    path = submission(notebooks, tmp_path, answers=RETURN_TYPES)
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    got = scores(verdict)
+    assert {q: got[q] for q in RETURN_TYPES} == {q: DISC01.question(q).points for q in RETURN_TYPES}
