@@ -13,12 +13,14 @@ import numpy as np
 from autograder import runtime
 from autograder.cases import Case  # noqa: F401 - re-exported for the cases modules
 from autograder.judge.casebook import describe
+from autograder.judge.kinds import KINDS
 
 
 def literal(value):
     """Python source that evaluates (with numpy as np) to exactly ``value``."""
     if isinstance(value, np.ndarray):
-        return f"np.array({literal(value.tolist())})"
+        dtype = "" if value.dtype == np.float64 else f", dtype=np.{value.dtype}"
+        return f"np.array({literal(value.tolist())}{dtype})"
     if isinstance(value, (list, tuple)):
         inner = ", ".join(literal(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
@@ -56,8 +58,12 @@ def case_code(case, func, reference, var):
     else:
         expected_lit, check = literal(np.asarray(expected, dtype=float)), "expect_array"
     call = describe(name, case.args, list(inspect.signature(func).parameters))
+    kind = KINDS[case.kind]
+    rtol = kind.rtol if case.rtol is None else case.rtol
+    atol = kind.atol if case.atol is None else case.atol
     data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {expected_lit}"]
-    return data, f"{check}(call_student({name}, {name!r}, *{var}), {var}_expected, {name!r}, {call!r})"
+    return data, (f"{check}(call_student({name}, {name!r}, *{var}), {var}_expected, {name!r}, {call!r}, "
+                  f"rtol={rtol!r}, atol={atol!r})")
 
 
 def training_answer(reference, start, x, y, steps, lr, batch, train_all, seed):
@@ -83,7 +89,6 @@ def render_test_file(question, func, cases, reference, include_hidden):
         "",
         "OK_FORMAT = False",
         f"name = {question.name!r}",
-        f"points = {round(per_case * len(chosen), 10)!r}",
         "",
         helpers_source(),
         "",

@@ -69,9 +69,10 @@ def test_the_blank_notebook_scores_zero_and_says_not_implemented(notebooks, case
     verdict = judge_submission(submission(notebooks, tmp_path), casebook, DISC01.root, FAST)
     assert verdict.status == "graded" and verdict.score == 0
     text = feedback(verdict, "q1a_grad", show_hidden=True)
-    assert text.splitlines() == ["q1a_grad: 0 of 5 cases (0 of 1 points)",
-                                 "cases 1, 2, 3 (hidden), 4 (hidden), 5 (hidden) failed: grad_const is not "
-                                 "implemented yet (it returned nothing)."]
+    cases = casebook.question("q1a_grad").cases
+    which = ", ".join(f"{i}{' (hidden)' if c.hidden else ''}" for i, c in enumerate(cases, 1))
+    assert text.splitlines() == [f"q1a_grad: 0 of {len(cases)} cases (0 of 1 points)",
+                                 f"cases {which} failed: grad_const is not implemented yet (it returned nothing)."]
     assert feedback(verdict, "q1a_grad").splitlines()[0] == "q1a_grad: 0 of 2 public cases pass"
     assert "Traceback" not in text and "line" not in text
 
@@ -94,7 +95,7 @@ def test_a_wrong_answer_costs_its_question_and_says_what_came_back(notebooks, ca
     assert case.call in public and "expected" in public
     hidden_case = casebook.question("q1a_grad").cases[4]
     assert "hidden" not in public and hidden_case.call in hidden  # shown once published
-    assert hidden.splitlines()[0] == "q1a_grad: 0 of 5 cases (0 of 1 points)"
+    assert hidden.splitlines()[0] == f"q1a_grad: 0 of {len(casebook.question('q1a_grad').cases)} cases (0 of 1 points)"
 
 
 # --- hostile work --------------------------------------------------------------------------------
@@ -354,3 +355,52 @@ def test_every_return_type_the_spec_allows_earns_full_marks(notebooks, casebook,
     verdict = judge_submission(path, casebook, DISC01.root, FAST)
     got = scores(verdict)
     assert {q: got[q] for q in RETURN_TYPES} == {q: DISC01.question(q).points for q in RETURN_TYPES}
+
+
+FLOAT32_WORK = {
+    # correct answers computed in float32, as torch does by default
+    "q1a_contrib": """
+        import torch
+        def per_sample_grad_const(theta, y):
+            y = torch.tensor(y, dtype=torch.float32)
+            return 2 / len(y) * (theta - y)
+    """,
+    "q1b_grad": """
+        import torch
+        def grad_linear(theta, x, y):
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            return (2 * torch.mean((theta * x - y) * x)).item()
+    """,
+    "q1b_opt": """
+        import numpy as np
+        def theta_star_linear(x, y):
+            x, y = np.float32(x), np.float32(y)
+            return (x * y).sum() / (x * x).sum()
+    """,
+    "q1b_contrib": """
+        import torch
+        def per_sample_grad_linear(theta, x, y):
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            return 2 / len(x) * (theta * x - y) * x
+    """,
+    "q2_slopes": """
+        import torch
+        def slope_changes(w, v):
+            return torch.tensor(v, dtype=torch.float32) * torch.tensor(w, dtype=torch.float32).abs()
+    """,
+    "q2_ridge": """
+        import torch
+        def fit_last_layer_ridge(features, y, lambd):
+            F = torch.tensor(features, dtype=torch.float32)
+            y = torch.tensor(y, dtype=torch.float32)
+            return torch.linalg.solve(F.T @ F + lambd * torch.eye(F.shape[1]), F.T @ y)
+    """,
+}
+
+
+def test_correct_work_in_float32_earns_full_marks_on_every_case(notebooks, casebook, tmp_path):
+    path = submission(notebooks, tmp_path, answers=FLOAT32_WORK)
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    short = {q.name: q.feedback(show_hidden=True) for q in verdict.questions
+             if q.name in FLOAT32_WORK and q.score < q.points}
+    assert not short

@@ -92,7 +92,6 @@ def test_the_judge_and_plain_otter_run_agree_on_honest_work(release, tmp_path):
     rel, _ = release
     honest = {
         "solution": rel.solution_dir / DISC01.notebook,
-        "blank": rel.student_dir / DISC01.notebook,
         "wrong ratio in q1b_opt": _with_answer(rel, tmp_path, "q1b_opt", "np.sum(x * y) / np.sum(x * x)",
                                                "np.sum(y) / np.sum(x)"),
         "no factor 2 in q1b_grad": _with_answer(rel, tmp_path, "q1b_grad", "2.0 * np.mean", "np.mean"),

@@ -10,6 +10,7 @@ import inspect
 import numpy as np
 
 from autograder.cases import Case
+from autograder.cases.disc01_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.kinds import Comparison, Kind, register
 from autograder.runtime import network_values, relu_network
 
@@ -20,12 +21,26 @@ def _vec(rng, n, scale=2.0):
     return np.round(rng.normal(0.0, scale, n), 6)
 
 
-def _part1(question, rng, hidden):
+# Hidden edge cases, besides the random ones: what a careful grader would think of.
+PART1_EDGES = ("one point", "integers, large and negative, x with zeros", "float32 inputs")
+PART2_EDGES = ("one unit", "float32 inputs")
+
+
+def _part1(question, rng, hidden, edge=None):
     """Inputs for the one-parameter models: varied sizes, signs and step sizes."""
-    n = int(rng.integers(1, 12)) if hidden else 5
+    n = 1 if edge == "one point" else int(rng.integers(1, 12)) if hidden else 5
     theta = float(np.round(rng.normal(0, 2), 4))
     alpha = float(np.round(rng.uniform(0.01, 0.3), 4))
     x, y = _vec(rng, n), _vec(rng, n)
+    if edge and edge.startswith("integers"):
+        n = 7
+        x = rng.integers(-30, 31, n).astype(float)
+        x[[1, 4]] = 0.0  # points at x = 0 vote nothing
+        y = rng.integers(-1000, 1001, n).astype(float)
+        theta = float(rng.integers(-50, 51))
+        alpha = 1e-4  # x² up to 900: a larger step would diverge, which is not the point here
+    if edge == "float32 inputs":
+        x, y = x.astype(np.float32), y.astype(np.float32)
     i = int(rng.integers(n))
     args = {
         "q1a_grad": ((theta, y), "float"),
@@ -39,7 +54,7 @@ def _part1(question, rng, hidden):
         "q1b_sgd": ((theta, float(x[i]), float(y[i]), alpha), "float"),
         "q1b_contrib": ((theta, x, y), "array"),
     }[question]
-    return Case(*args[:1], hidden=hidden, kind=args[1])
+    return Case(*args[:1], hidden=hidden, kind=args[1], note=edge or "")
 
 
 def _relu_params(rng, h):
@@ -47,45 +62,52 @@ def _relu_params(rng, h):
     return w, b, v, float(np.round(rng.normal(), 4))
 
 
-def _part2(question, rng, hidden):
-    h = int(rng.integers(2, 9)) if hidden else 4
+def _part2(question, rng, hidden, flat_unit=False, edge=None):
+    h = 1 if edge == "one unit" else int(rng.integers(2, 9)) if hidden else 4
     n = int(rng.integers(3, 15)) if hidden else 6
     x = np.round(rng.uniform(-1.0, 2.0, n), 6)
     w, b, v, c = _relu_params(rng, h)
-    if question == "q2_elbows" and hidden:
+    if question == "q2_elbows" and (hidden or flat_unit) and edge != "one unit":
         w[int(rng.integers(h))] = 0.0  # a flat unit has no elbow: NaN
-    if question == "q2_forward":
-        return Case((x, w, b, v, c), hidden, "array")
-    if question == "q2_elbows":
-        return Case((w, b), hidden, "array")
-    if question == "q2_slopes":
-        return Case((w, v), hidden, "array")
-    if question == "q2_features":
-        return Case((x, w, b), hidden, "array")
-    if question == "q2_ridge":
-        features = np.round(np.maximum(np.outer(x, w) + b, 0) + 0.1 * rng.normal(size=(n, h)), 6)
-        lambd = float(rng.choice([1e-5, 0.1, 2.0])) if hidden else 0.5
-        return Case((features, _vec(rng, n, 1.0), lambd), hidden, "array")
-    raise KeyError(question)
+    features = np.round(np.maximum(np.outer(x, w) + b, 0) + 0.1 * rng.normal(size=(n, h)), 6)
+    targets = _vec(rng, n, 1.0)
+    lambd = float(rng.choice([1e-5, 0.1, 2.0])) if hidden else 0.5
+    if edge == "one unit":
+        lambd = 0.0  # plain least squares: the λ = 0 end of ridge
+    if edge == "float32 inputs":
+        x, w, b, v, features, targets = (a.astype(np.float32) for a in (x, w, b, v, features, targets))
+        lambd = 1.0  # well conditioned: float32 arithmetic stays within tolerance
+    args = {
+        "q2_forward": (x, w, b, v, c),
+        "q2_elbows": (w, b),
+        "q2_slopes": (w, v),
+        "q2_features": (x, w, b),
+        "q2_ridge": (features, targets, lambd),
+    }[question]
+    return Case(args, hidden, "array", note=edge or "")
 
 
-def _training(rng, hidden, train_all):
+def _training(rng, hidden, train_all, edge=None):
     h, n = (int(rng.integers(3, 8)), 24) if hidden else (5, 20)
+    steps, batch = (30, 8) if hidden else (20, 6)
+    if edge == "one unit, batch of one":
+        h, batch = 1, 1
     x = np.round(np.sort(rng.uniform(0, 1, n)), 6)
     y = np.round(np.sin(6 * x) + 0.1 * rng.normal(size=n), 6)
     w = np.round(rng.uniform(-1, 1, h), 6)
     b = np.round(-np.sort(rng.uniform(0, 1, h)) * w, 6)
     v = np.round(rng.uniform(-0.5, 0.5, h), 6)
     start = [w, b, v, float(np.round(rng.uniform(-0.5, 0.5), 6))]
-    steps, batch = (30, 8) if hidden else (20, 6)
     lr = 0.2 if not train_all else 0.05
     seed = int(rng.integers(0, 2**31))
+    note = "all layers" if train_all else "output layer only"
     return Case((start, x, y, steps, lr, batch, train_all, seed), hidden, "training",
-                "all layers" if train_all else "output layer only")
+                f"{note}, {edge}" if edge else note)
 
 
 def cases(question, seed):
-    """Two public cases (fixed) and three hidden cases (from the term seed) for ``question``."""
+    """Two public cases (fixed), three random hidden cases (from the term seed) and the hidden
+    edge cases for ``question``."""
     # The question's name joins the seed: every question draws its own inputs.
     name = list(question.encode())
     public_rng = np.random.default_rng([PUBLIC_SEED, *name])
@@ -93,10 +115,15 @@ def cases(question, seed):
     if question == "q2_train":
         return [_training(public_rng, False, False), _training(public_rng, False, True),
                 _training(hidden_rng, True, False), _training(hidden_rng, True, True),
-                _training(hidden_rng, True, True)]
-    make = _part1 if question.startswith("q1") else _part2
-    return [make(question, public_rng, False) for _ in range(2)] + \
-           [make(question, hidden_rng, True) for _ in range(3)]
+                _training(hidden_rng, True, True), _training(hidden_rng, True, False, "one unit, batch of one")]
+    if question.startswith("q1"):
+        public = [_part1(question, public_rng, False) for _ in range(2)]
+        hidden = [_part1(question, hidden_rng, True) for _ in range(3)]
+        return public + hidden + [_part1(question, hidden_rng, True, edge) for edge in PART1_EDGES]
+    # The second public case of q2_elbows has a flat unit (w_j = 0): students see the NaN rule.
+    public = [_part2(question, public_rng, False), _part2(question, public_rng, False, flat_unit=True)]
+    hidden = [_part2(question, hidden_rng, True) for _ in range(3)]
+    return public + hidden + [_part2(question, hidden_rng, True, edge=edge) for edge in PART2_EDGES]
 
 
 # --- the training kind: train_relu from a given network, compared step by step ----------------
@@ -130,7 +157,7 @@ def _training_expected(train_relu, args):
     return to_plain(_train(train_relu, *args))
 
 
-def _compare_training(expected, got, call, args):
+def _compare_training(expected, got, call, args, rtol=TRAINING_RTOL, atol=TRAINING_ATOL):
     from autograder.judge.plain import numbers
 
     start, train_all_layers = args[0], args[6]
@@ -145,7 +172,7 @@ def _compare_training(expected, got, call, args):
             if not np.array_equal(np.float32(numbers(before)), now):
                 return Comparison(False, f"{call} changed the {name}: with train_all_layers=False "
                                          f"only net[2] may train.", got=got_losses)
-    close = dict(rtol=TRAINING_RTOL, atol=TRAINING_ATOL)
+    close = dict(rtol=rtol, atol=atol)
     if not np.isclose(got_losses[0], want_losses[0], **close):
         return Comparison(False, f"{call}: the first minibatch loss is {got_losses[0]:.6g}. Check the "
                                  f"minibatch draw and the loss.", got=got_losses)
@@ -159,6 +186,19 @@ def _compare_training(expected, got, call, args):
     return Comparison(True, got=got_losses)
 
 
+def _same_training(mistake_output, got, args, rtol=TRAINING_RTOL, atol=TRAINING_ATOL):
+    """The answer trained exactly as the mistake did: the same losses, the same parameters."""
+    from autograder.judge.plain import numbers
+
+    try:
+        pairs = [(mistake_output[0], got[0])] + list(zip(mistake_output[1], got[1]))
+        arrays = [(numbers(a), numbers(b)) for a, b in pairs]
+        return all(a is not None and b is not None and a.shape == b.shape
+                   and np.allclose(a, b, rtol=rtol, atol=atol) for a, b in arrays)
+    except (TypeError, IndexError):
+        return False
+
+
 _KERNEL_TRAINING = "\n\n".join([
     "import numpy as np",
     inspect.getsource(relu_network),
@@ -168,4 +208,4 @@ _KERNEL_TRAINING = "\n\n".join([
 ])
 
 register(Kind("training", _training_expected, _compare_training, caller="training",
-              kernel_source=_KERNEL_TRAINING))
+              kernel_source=_KERNEL_TRAINING, matches=_same_training, rtol=TRAINING_RTOL, atol=TRAINING_ATOL))

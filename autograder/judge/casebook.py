@@ -8,7 +8,8 @@ reach), and read back by the judge. It is the judge's only source of inputs and 
 import importlib
 import inspect
 import json
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,10 @@ class JudgedCase:
     hidden: bool
     expected: object
     call: str  # the call, readable: what a student sees for a public case
+    rtol: float
+    atol: float
     note: str = ""
+    diagnoses: list = field(default_factory=list)  # [hint, what that mistake returns here]
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ def build_casebook(assignment, seed):
     """Every case of every question, with the reference's answers."""
     reference = assignment.reference_module()
     checks = importlib.import_module(assignment.checks)
+    mistakes = getattr(checks, "MISTAKES", [])
     questions = []
     for q in assignment.questions:
         func = getattr(reference, q.function)
@@ -121,10 +126,28 @@ def build_casebook(assignment, seed):
         cases = []
         for case in checks.cases(q.name, seed):
             kind = KINDS[case.kind]
+            rtol = kind.rtol if case.rtol is None else case.rtol
+            atol = kind.atol if case.atol is None else case.atol
             expected = kind.expected(func, case.args)
             # Round-trip the expected value through JSON now: what is compared later is exactly this.
             expected = json.loads(dumps(expected))
+            call = describe(q.function, case.args, params)
+            diagnoses = [[m.hint, value] for m in mistakes if m.question == q.name
+                         for value in [_mistake_output(m, q.function, kind, case.args)]
+                         if value is not None
+                         and not kind.compare(expected, value, call, case.args, rtol, atol).passed]
             cases.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
-                                    describe(q.function, case.args, params), case.note))
+                                    call, rtol, atol, case.note, diagnoses))
         questions.append(JudgedQuestion(q.name, q.function, q.points, tuple(cases)))
     return Casebook(assignment.name, int(seed), tuple(questions), assignment.checks)
+
+
+def _mistake_output(mistake, function, kind, args):
+    """What a catalogued mistake returns on these inputs, as plain data; None if it fails."""
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return json.loads(dumps(kind.expected(mistake.function(function), copies)))
+    except Exception:  # a mistake that raises here is diagnosed by its error, not its value
+        return None

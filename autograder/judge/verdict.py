@@ -102,12 +102,17 @@ def judge_question(question, outcomes, problem=""):
             message = _TAG_MESSAGES[tag].format(function=question.function, detail=got)
             results.append(CaseResult(False, case.hidden, message))
             continue
-        comparison = KINDS[case.kind].compare(case.expected, got, case.call, _decoded_args(case))
+        comparison = KINDS[case.kind].compare(case.expected, got, case.call, _decoded_args(case),
+                                              case.rtol, case.atol)
         if comparison.passed:
             results.append(CaseResult(True, case.hidden))
             continue
-        expected = "" if case.kind == "training" else _format_expected(case.expected)
-        message = comparison.message + (f"; expected {expected}." if expected else "")
+        expected = _format_expected(case.expected) if comparison.show_expected and case.kind != "training" else ""
+        message = comparison.message + (f"; expected {expected}" if expected else "")
+        message += "" if message.endswith(".") else "."
+        hint = _diagnose(case, got)
+        if hint:
+            message += f" Looks like a known mistake: {hint}"
         results.append(CaseResult(False, case.hidden, message))
     passed = sum(r.passed for r in results)
     score = round(question.points * passed / len(question.cases), 6)
@@ -125,6 +130,15 @@ def explain_dependencies(results, calls):
             if other.score < other.points:
                 result.dependencies.append(f"{result.function} uses {used}, which fails {other.name}: "
                                            "fix that first.")
+
+
+def _diagnose(case, got):
+    """The hint of the first catalogued mistake whose output on this case matches the answer."""
+    kind = KINDS[case.kind]
+    for hint, value in case.diagnoses:
+        if kind.is_mistake(value, got, _decoded_args(case), case.rtol, case.atol):
+            return hint
+    return ""
 
 
 def _decoded_args(case):
