@@ -65,6 +65,18 @@ def test_the_solution_in_an_export_zip_earns_full_marks(notebooks, casebook, tmp
     assert verdict.score == verdict.max_score == 20
 
 
+def test_cells_pasted_into_a_new_notebook_are_graded_with_a_note(notebooks, casebook, tmp_path):
+    # A student who copies the cells into a fresh notebook loses otter's metadata and the cell
+    # tags: the demonstrations then run too, and the work is still graded.
+    pasted = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.source)
+                                             for c in notebooks["solution"].cells if c.cell_type == "code"])
+    path = tmp_path / "Untitled.ipynb"
+    nbformat.write(pasted, path)
+    verdict = judge_submission(path, casebook, DISC01.root)
+    assert verdict.score == verdict.max_score
+    assert verdict.notes[0].startswith("this notebook is not marked as disc01")
+
+
 def test_the_blank_notebook_scores_zero_and_says_not_implemented(notebooks, casebook, tmp_path):
     verdict = judge_submission(submission(notebooks, tmp_path), casebook, DISC01.root, FAST)
     assert verdict.status == "graded" and verdict.score == 0
