@@ -1,7 +1,7 @@
 """``eecs182 build``: the release of one assignment, from its one source, into dist/<name>/.
 
-    student/   + <name>-student.zip     notebook, support files, public tests
-    solution/  + <name>-solution.zip    executed solution notebook and its HTML render
+    student/   + <name>-student.zip     notebook, support files, public tests, requirements.txt
+    solution/  + <name>-solution.zip    executed solution notebook, its HTML render, the same files
     <name>-autograder.zip               otter's Gradescope autograder (all tests)
 
 then the verification (``generator.verify``) that the release is sound.
@@ -20,6 +20,7 @@ import nbformat
 from autograder.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
+from generator.requirements import write_requirements
 from generator.zipping import repack, zip_folder
 
 # Gradescope installs these (otter merges them into its environment.yml), each pinned to the
@@ -135,6 +136,7 @@ def build_student(release, progress=lambda msg: None):
     nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
     nbformat.write(nb, folder / a.notebook)
     _lay_out(release, folder, include_hidden=False)
+    write_requirements(folder, nb, a)
     zip_folder(release.student_zip, folder)
     release.artifacts["student zip"] = release.student_zip
 
@@ -152,7 +154,9 @@ def build_solution(release, progress=lambda msg: None):
     nbformat.write(nb, folder / a.notebook)
     html, _ = HTMLExporter().from_notebook_node(nb)
     (folder / a.notebook.replace(".ipynb", ".html")).write_text(html)
-    _copy_support_files(a, folder)
+    # Laid out like the student's: with the public tests, grader.check runs in the solution too.
+    _lay_out(release, folder, include_hidden=False)
+    write_requirements(folder, nb, a)
     zip_folder(release.solution_zip, folder)
     release.artifacts["solution zip"] = release.solution_zip
 

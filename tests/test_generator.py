@@ -3,6 +3,8 @@
 import dataclasses
 import importlib
 import re
+import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from generator.render import STUDENT_ANSWER
 from generator.source import STUDENT_BODY, function_source
 from generator.steps import run_pipeline
 from generator.verify import find_leaks, secrets
-from generator.zipping import write_zip
+from generator.zipping import PROJECT as ROOT, write_zip
 
 DISC01 = Assignment.named("disc01")
 
@@ -197,3 +199,15 @@ def test_zips_are_reproducible(tmp_path):
     two = write_zip(tmp_path / "two.zip", dict(reversed(list(files.items())))).read_bytes()
     assert one == two
     assert zipfile.ZipFile(tmp_path / "one.zip").namelist() == ["a/x.py", "b.txt"]
+
+
+def test_zip_entries_carry_the_source_date(tmp_path, monkeypatch):
+    files = {"a.txt": b"a"}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764331200")  # 2025-11-28 12:00:00 UTC
+    with zipfile.ZipFile(write_zip(tmp_path / "set.zip", files)) as zf:
+        assert zf.getinfo("a.txt").date_time == (2025, 11, 28, 12, 0, 0)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    last_commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    with zipfile.ZipFile(write_zip(tmp_path / "git.zip", files)) as zf:
+        assert zf.getinfo("a.txt").date_time == tuple(time.gmtime(int(last_commit))[:6])
