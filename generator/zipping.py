@@ -27,7 +27,9 @@ def source_date():
             epoch = ""
     if not epoch:
         return ZIP_EPOCH
-    return max(tuple(time.gmtime(int(epoch))[:6]), ZIP_EPOCH)
+    year, month, day, hour, minute, second = time.gmtime(int(epoch))[:6]
+    # a zip entry's time has a resolution of two seconds
+    return max((year, month, day, hour, minute, second - second % 2), ZIP_EPOCH)
 
 
 def write_zip(zip_path, files):

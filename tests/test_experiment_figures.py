@@ -1,6 +1,7 @@
 """The lab's plots and the figures of ``eecs182 experiment``."""
 
 import ast
+import base64
 import dataclasses
 import inspect
 import sys
@@ -250,6 +251,10 @@ def test_history_slider_labels_sgd_steps_and_redraws(exp, monkeypatch):
     assert drawn == [(1, 3, reference_elbows)]
     assert bytes(image.value).startswith(b"\x89PNG") and bytes(image.value) != last
     assert plt.get_fignums() == []  # drawn off pyplot: no figure piles up
+    # Where no widget can be drawn (HTML export, a viewer) the figure at the chosen step shows.
+    bundle = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == bytes(image.value)
 
 
 def test_history_slider_without_ipywidgets_says_so(exp, monkeypatch):

@@ -58,6 +58,11 @@ def test_solution_zip_is_executed_with_figures_and_html(release):
     assert len(images) >= 8
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
+    # the slider shows as its figure in the HTML, not as "VBox(children=...)"
+    (slider,) = [c for c in nb.cells if "history_slider(" in c.source]
+    (picture,) = [o.data["image/png"] for o in slider.outputs if "image/png" in o.get("data", {})]
+    html = (rel.solution_dir / "disc01.html").read_text()
+    assert picture[:200] in html.replace("\n", "")
 
 
 def test_autograder_zip_is_otters_with_hidden_tests_and_cpu_torch(release):

@@ -631,7 +631,19 @@ def history_slider(exp, run=0, elbows_fn=None):
         image.value = _fit_png(exp, run, change["new"], elbows_fn)
 
     slider.observe(show, names="value")
-    return widgets.VBox([slider, image])
+
+    class HistorySlider(widgets.VBox):
+        """Where no widget can be drawn (an HTML export, a notebook viewer), the figure at the
+        slider's step stands in; a live notebook shows the widget itself."""
+
+        def _repr_mimebundle_(self, **kwargs):
+            import base64
+
+            data = super()._repr_mimebundle_(**kwargs)
+            data["image/png"] = base64.b64encode(bytes(image.value)).decode("ascii")
+            return data
+
+    return HistorySlider([slider, image])
 
 
 def _fit_png(exp, run, record, elbows_fn):
