@@ -121,3 +121,28 @@ def expect_training(func, func_name, start, x, y, steps, lr, batch_size, train_a
     names = ["hidden weight", "hidden bias", "output weight", "output bias"]
     for name, got, want in zip(names, after, expected_params):
         expect_array(got, want, func_name, f"{call}: final {name}", rtol=rtol, atol=atol)
+
+
+def readable_failures():
+    """Show an AnswerError to the student as its message alone.
+
+    otter prints "Error at line N in test ..." and the line of test code above every failure's
+    message; an AnswerError's message already says what was called, what came back and what was
+    expected, so that header is only noise. Every test file calls this once when otter loads it
+    (in the student's kernel); other exceptions keep otter's message.
+    """
+    try:
+        from otter.test_files.exception_test import ExceptionTestFile
+    except ImportError:  # not run by otter
+        return
+    original = ExceptionTestFile._generate_error_message
+    if getattr(original, "readable", False):
+        return
+
+    def message(self, excp, context=0):
+        if type(excp).__name__ == "AnswerError":
+            return str(excp)
+        return original(self, excp, context)
+
+    message.readable = True
+    ExceptionTestFile._generate_error_message = message

@@ -39,6 +39,10 @@ def test_grader_check_fails_every_mistake(mistake, public_tests, monkeypatch):
         warnings.simplefilter("ignore")
         result = grader.check(mistake.question, global_env=env)
     assert result.score < result.possible
+    # what the student reads: the call and what came back, no test internals
+    shown = str(result)
+    assert FUNCTIONS[mistake.question] in shown
+    assert "Error at line" not in shown and "call_student" not in shown and "_public_" not in shown
 
 
 def _rounds():
