@@ -5,7 +5,7 @@ import time
 import click
 from tqdm import tqdm
 
-from generator.assignment import Assignment, all_assignments
+from assignment.model import Assignment, all_assignments
 from generator.release import build_release
 from generator.verify import verify_release
 

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from generator import pipelines
-from generator.assignment import Assignment
+from assignment.model import Assignment
 from generator.steps import run_pipeline
 
 DISC01 = Assignment.named("disc01")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograder.testfiles import literal, write_tests
-from generator.assignment import Assignment, all_assignments
+from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER
 from generator.render import STUDENT_ANSWER
 from generator.source import STUDENT_BODY, function_source

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 import yaml
 
-from generator.assignment import Assignment
+from assignment.model import Assignment
 from generator.release import Release, build_autograder
 from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
 

@@ -18,7 +18,7 @@ from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.judge.plain import PlainDataError, loads
 from autograder.judge.user import prepare_user
 from generator import pipelines
-from generator.assignment import Assignment
+from assignment.model import Assignment
 from generator.steps import run_pipeline
 from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
 

@@ -10,7 +10,7 @@ import pytest
 from autograder.cases.disc01_mistakes import MISTAKES
 from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.testfiles import write_tests
-from generator.assignment import Assignment
+from assignment.model import Assignment
 from submissions import notebooks, submission  # noqa: F401 - a fixture
 
 DISC01 = Assignment.named("disc01")

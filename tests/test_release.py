@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from generator.assignment import Assignment
+from assignment.model import Assignment
 from generator.release import build_release
 from generator.verify import judge_grade, verify_release
 

@@ -1,4 +1,6 @@
-"""An assignment's source folder: its data file, template, reference module and support files.
+"""The assignment model: an assignment's source folder, its data file, template, reference
+module and support files. It sits below both the generator (which builds the release) and the
+autograder (whose casebook is built from it).
 
 Adding an assignment means adding a folder under ``assignment/`` with an ``assignment.toml``;
 nothing here names a particular assignment.
@@ -13,7 +15,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-ASSIGNMENTS_DIR = Path(__file__).resolve().parents[1] / "assignment"
+ASSIGNMENTS_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
