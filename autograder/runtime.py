@@ -31,7 +31,8 @@ def call_student(func, func_name, *args):
     except Exception as exc:  # the student's exception becomes their feedback
         raise AnswerError(f"{func_name} raised {type(exc).__name__}: {exc}") from None
     if result is None:
-        raise AnswerError(f"{func_name} returned None: is it implemented, and does it return its result?")
+        raise AnswerError(f"{func_name} is not implemented yet (it returned nothing): replace the ... "
+                          "with your code, and return the result.")
     return result
 
 
