@@ -40,9 +40,6 @@ class JudgedQuestion:
     points: float
     cases: tuple
 
-    def case_points(self):
-        return self.points / len(self.cases)
-
 
 @dataclass(frozen=True)
 class Casebook:

@@ -53,7 +53,8 @@ def register(kind):
     return kind
 
 
-def _short(values):
+def short_numbers(values):
+    """Numbers as a student reads them: 6 significant digits, long arrays by their shape."""
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 0:
         return f"{float(arr):.6g}"
@@ -88,7 +89,7 @@ def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
     if close.all():
         return Comparison(True, got=value)
     bad = np.flatnonzero(~close.reshape(-1))
-    return Comparison(False, f"{call} returned {_short(value)}: {len(bad)} of {want.size} "
+    return Comparison(False, f"{call} returned {short_numbers(value)}: {len(bad)} of {want.size} "
                              f"entries are wrong (the first is entry {int(bad[0])})", got=value)
 
 

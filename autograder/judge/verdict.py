@@ -3,7 +3,7 @@ judge, against the casebook's expected values."""
 
 from dataclasses import dataclass, field
 
-from autograder.judge.kinds import KINDS
+from autograder.judge.kinds import KINDS, short_numbers
 from autograder.judge.plain import numbers
 
 _TAG_MESSAGES = {
@@ -81,13 +81,7 @@ class Verdict:
 
 def _format_expected(expected):
     value = numbers(expected)
-    if value is None:
-        return ""
-    if value.ndim == 0:
-        return f"{float(value):.6g}"
-    if value.size > 8:
-        return f"an array of shape {value.shape}"
-    return "[" + ", ".join(f"{v:.6g}" for v in value.reshape(-1)) + "]"
+    return "" if value is None else short_numbers(value)
 
 
 def judge_question(question, outcomes, problem=""):
