@@ -4,10 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test experiment benchmark clean
+.PHONY: build test experiment benchmark browser clean
 
 build: $(STAMP)
 	$(BIN)/eecs182 build
+	$(BIN)/eecs182 sandbox
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -25,7 +26,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory browser
 	touch $@
+
+# Debian's chromium, which playwright (from pip) drives in the browser tests. Only root can
+# install it; elsewhere install the `chromium` package yourself.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "chromium is missing and only root can install it: the browser tests will fail"; fi
 
 clean:
 	rm -rf dist .pytest_cache

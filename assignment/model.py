@@ -16,6 +16,8 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent
+# What a written answer's cell holds until the student writes in it.
+ANSWER_PLACEHOLDER = "_Type your answer here, replacing this text._"
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,23 @@ class Question:
 
 
 @dataclass(frozen=True)
+class RubricItem:
+    points: float
+    item: str  # what an answer must say to earn these points
+
+
+@dataclass(frozen=True)
 class WrittenQuestion:
     name: str
     points: float
+    rubric: tuple = ()
+
+    def __post_init__(self):
+        items = tuple(i if isinstance(i, RubricItem) else RubricItem(**i) for i in self.rubric)
+        object.__setattr__(self, "rubric", items)
+        if items and sum(i.points for i in items) != self.points:
+            raise ValueError(f"{self.name}: the rubric's points add up to {sum(i.points for i in items):g}, "
+                             f"not the question's {self.points:g}")
 
 
 @dataclass(frozen=True)

@@ -47,11 +47,9 @@ def grade(root):
         user = prepare_user()
     upload = find_upload(root / "submission", casebook.assignment)
     if upload is None:
-        from autograder.judge.verdict import QuestionResult, Verdict
+        from autograder.judge.submission import nothing_submitted
 
-        why = f"no file was submitted: upload {casebook.assignment}.ipynb or the zip its export cell made"
-        verdict = Verdict(status="unreadable", notes=[why], questions=[
-            QuestionResult(q.name, q.function, q.points, 0.0, [], why) for q in casebook.questions])
+        verdict = nothing_submitted(casebook)
     else:
         verdict = judge_submission(upload, casebook, source / "files", Limits(user=user))
     if user is None:

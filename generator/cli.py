@@ -41,3 +41,57 @@ def build(assignments, out_root, seed, no_verify):
     ok = build_and_report(assignments, out_root, seed, verify=not no_verify)
     if not ok:
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for final_grades.csv, results/, feedback/ (kept between runs).")
+@click.option("--assignment", default="disc01", show_default=True,
+              help="Grade with dist/<assignment>/<assignment>-autograder.zip (from `make build`).")
+@click.option("-a", "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Grade with this autograder zip instead (the one on Gradescope).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once (default: one per CPU core).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Wall-clock seconds per submission.")
+@click.option("--cpu", "cpu_seconds", type=click.IntRange(min=1), default=300, show_default=True,
+              help="CPU seconds per submission's kernel.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
+              help="Memory (MB) per submission's kernel.")
+@click.option("--force", is_flag=True, help="Regrade everything, not only what has no current result.")
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade if the sandbox cannot be used.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
+def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cpu_seconds, memory_mb, force,
+          require_sandbox, no_progress):
+    """Grade SUBMISSIONS (notebooks, folders, export zips, a Gradescope export) into OUT."""
+    from autograder.grading.batch import GradingError, grade as grade_batch
+    from autograder.grading.summary import summary_text
+    from autograder.judge import Limits
+
+    zip_path = autograder_zip or Path("dist") / assignment / f"{assignment}-autograder.zip"
+    limits = Limits(total_timeout=timeout, cpu_seconds=cpu_seconds, memory_mb=memory_mb)
+    try:
+        summary = grade_batch(submissions, out_dir, zip_path, workers=workers, limits=limits, force=force,
+                              require_sandbox=require_sandbox, progress=not no_progress,
+                              log=lambda text: click.echo(text, err=True))
+    except GradingError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary_text(summary, out_dir))
+    if summary.interrupted:
+        raise SystemExit(130)
+
+
+@main.command("sandbox")
+def sandbox_check():
+    """Check that the local grading sandbox (bubblewrap) works on this machine."""
+    import os
+
+    from autograder.sandbox import SandboxUnavailable, probe
+
+    try:
+        click.echo(f"grading sandbox: works (bubblewrap at {probe()})")
+    except SandboxUnavailable as exc:
+        click.echo(f"grading sandbox: NOT available: {exc}", err=True)
+        if os.geteuid() == 0:  # as root it should work: the set-up is broken
+            raise SystemExit(1)

@@ -5,9 +5,9 @@ import json
 import jinja2
 from markupsafe import Markup
 
+from assignment.model import ANSWER_PLACEHOLDER
 from generator.source import function_source
 
-STUDENT_ANSWER = "_Type your answer here, replacing this text._"
 VARIANTS = ("student", "solution")
 
 
@@ -37,7 +37,7 @@ def render_source(assignment, variant, seed):
         if caller is None:
             raise jinja2.TemplateRuntimeError("use {% call answer() %}...{% endcall %}")
         text = caller().strip("\n")
-        body = f"**Solution.** {text.lstrip()}" if solution else STUDENT_ANSWER
+        body = f"**Solution.** {text.lstrip()}" if solution else ANSWER_PLACEHOLDER
         meta = json.dumps({"written": written}) if written else ""
         return Markup(f"+++ {meta}".rstrip() + f"\n\n{body}\n\n+++\n")
 

@@ -1,12 +1,10 @@
 """Rendering, otter test files, leak checking and the built release itself."""
 
-import dataclasses
 import importlib
 import re
 import subprocess
 import time
 import zipfile
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -15,7 +13,7 @@ import pytest
 from autograder.testfiles import literal, write_tests
 from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER
-from generator.render import STUDENT_ANSWER
+from assignment.model import ANSWER_PLACEHOLDER
 from generator.source import STUDENT_BODY, function_source
 from generator.steps import run_pipeline
 from generator.verify import find_leaks, secrets
@@ -69,7 +67,7 @@ def test_variants_differ_only_where_the_template_says(notebooks):
     differing = [i for i, (a, b) in enumerate(zip(student.cells, solution.cells)) if a.source != b.source]
     for i in differing:
         s, t = student.cells[i], solution.cells[i]
-        assert s.metadata.get("question") or s.metadata.get("written") or STUDENT_ANSWER in s.source \
+        assert s.metadata.get("question") or s.metadata.get("written") or ANSWER_PLACEHOLDER in s.source \
             or "Solutions" in t.source, f"cell {i} differs unexpectedly"
 
 
@@ -97,7 +95,7 @@ def test_written_questions_have_answer_cells(notebooks):
         written = [c for c in nb.cells if c.metadata.get("written")]
         assert [c.metadata.written for c in written] == [w.name for w in DISC01.written]
         for c in written:
-            assert (c.source == STUDENT_ANSWER) == (variant == "student")
+            assert (c.source == ANSWER_PLACEHOLDER) == (variant == "student")
 
 
 def test_long_demonstrations_are_skipped_when_grading(notebooks):

@@ -11,12 +11,10 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
-import nbformat
 import pytest
 import yaml
 
 from assignment.model import Assignment
-from generator.release import Release, build_autograder
 from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 DISC01 = Assignment.named("disc01")
@@ -44,14 +42,6 @@ RESULTS_SCHEMA = {
         }},
     },
 }
-
-
-@pytest.fixture(scope="module")
-def autograder_zip(tmp_path_factory):
-    release = Release(DISC01, DISC01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
-    release.root.mkdir(parents=True)
-    build_autograder(release)
-    return release.autograder_zip
 
 
 def run_autograder(autograder_zip, upload, tmp_path):

@@ -5,7 +5,6 @@ import os
 import pwd
 import socket
 import tempfile
-import textwrap
 import threading
 import time
 import zipfile
@@ -17,9 +16,7 @@ import pytest
 from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.judge.plain import PlainDataError, loads
 from autograder.judge.user import prepare_user
-from generator import pipelines
 from assignment.model import Assignment
-from generator.steps import run_pipeline
 from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 DISC01 = Assignment.named("disc01")

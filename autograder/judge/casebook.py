@@ -47,6 +47,7 @@ class Casebook:
     seed: int
     questions: tuple
     cases_module: str  # registers the assignment's own case kinds; imported before judging
+    written: tuple = ()  # hand-graded questions: {"name", "points", "rubric": [{"points", "item"}]}
 
     def register_kinds(self):
         importlib.import_module(self.cases_module)
@@ -57,7 +58,8 @@ class Casebook:
     def to_json(self):
         data = {"format": FORMAT, "assignment": self.assignment, "seed": self.seed,
                 "cases_module": self.cases_module,
-                "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions]}
+                "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions],
+                "written": list(self.written)}
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path):
@@ -72,7 +74,8 @@ class Casebook:
         questions = tuple(
             JudgedQuestion(q["name"], q["function"], q["points"], tuple(JudgedCase(**c) for c in q["cases"]))
             for q in data["questions"])
-        return cls(data["assignment"], data["seed"], questions, data["cases_module"])
+        return cls(data["assignment"], data["seed"], questions, data["cases_module"],
+                   tuple(data.get("written", ())))
 
     @classmethod
     def read(cls, path):
@@ -136,7 +139,9 @@ def build_casebook(assignment, seed):
             cases.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
                                     call, rtol, atol, case.note, diagnoses))
         questions.append(JudgedQuestion(q.name, q.function, q.points, tuple(cases)))
-    return Casebook(assignment.name, int(seed), tuple(questions), assignment.checks)
+    written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
+                    for w in assignment.written)
+    return Casebook(assignment.name, int(seed), tuple(questions), assignment.checks, written)
 
 
 def _mistake_output(mistake, function, kind, args):

@@ -44,6 +44,8 @@ class Limits:
     call_timeout: float = 30.0  # one question's calls
     total_timeout: float = 300.0  # everything, restarts included
     memory_mb: int = 2048  # the kernel's data memory (RLIMIT_DATA)
+    cpu_seconds: int = 300  # the kernel's CPU time (RLIMIT_CPU)
+    scratch_mb: int = 256  # each private tmpfs of a sandboxed kernel (its folder, /tmp, /dev/shm)
     user: str = None  # run the kernel as this user (needs root)
     network: bool = False
 
@@ -62,8 +64,11 @@ class KernelReport:
 # cell in its history (it patches ``write`` on the stream for the cell's run): the capped
 # stream refuses that patch, or a print loop would fill the kernel's memory all the same.
 # Undoing the cap only wastes the submission's own time, which the total timeout bounds.
-CAP_OUTPUT = f"""
+# Rich output is switched off too: the judge reads no figures, and drawing them (a PNG per plot)
+# took most of a submission's run.
+PRELUDE = f"""
 import sys as _sys
+get_ipython().display_formatter.active_types = ["text/plain"]
 
 class _CappedStream:
     def __init__(self, stream, budget):
@@ -138,13 +143,25 @@ class JudgeClient(HeadlessNotebookClient):
         return await super()._async_handle_timeout(timeout, cell)
 
 
-def _kernel_spec_dir(rundir, limits, python):
-    argv = [python, str(SUPERVISOR), "--memory-mb", str(limits.memory_mb), "--readable", "{connection_file}"]
-    if limits.user:
-        argv += ["--user", limits.user]
-    if not limits.network:
-        argv += ["--no-network"]
-    argv += ["--", python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+class ColdLauncher:
+    """A new Python process per kernel, under ``supervisor.py``: what Gradescope uses, where
+    every container grades one submission. (``warm.WarmLauncher`` forks kernels from a warm,
+    sandboxed image instead.)"""
+
+    socket_root = None  # the kernel's sockets go in the run's own temporary folder
+
+    def kernel_argv(self, limits):
+        python = sys.executable
+        argv = [python, str(SUPERVISOR), "--memory-mb", str(limits.memory_mb),
+                "--cpu-seconds", str(limits.cpu_seconds), "--readable", "{connection_file}"]
+        if limits.user:
+            argv += ["--user", limits.user]
+        if not limits.network:
+            argv += ["--no-network"]
+        return argv + ["--", python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+def _kernel_spec_dir(rundir, argv):
     spec = Path(rundir) / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps(
@@ -174,14 +191,16 @@ def _chown_tree(path, user):
 class _KernelLife:
     """One kernel: started under the supervisor, torn down with everything it started."""
 
-    def __init__(self, nb, workdir, rundir, limits, nonce):
+    def __init__(self, nb, workdir, rundir, limits, nonce, launcher):
         self.rundir = Path(rundir)
-        socket_dir = Path(tempfile.mkdtemp(dir=rundir, prefix="sockets-"))
+        socket_dir = Path(tempfile.mkdtemp(dir=launcher.socket_root or rundir, prefix="sockets-"))
+        self.socket_dir = socket_dir
         if limits.user:
             _chown_tree(socket_dir, limits.user)
+        spec_dir = _kernel_spec_dir(tempfile.mkdtemp(dir=rundir, prefix="spec-"), launcher.kernel_argv(limits))
         km = AsyncKernelManager(
             kernel_name=KERNEL_NAME,
-            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir(socket_dir, limits, sys.executable))]),
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]),
             transport="ipc", ip=str(socket_dir / "kernel"),
             connection_file=str(socket_dir / "connection.json"),
         )
@@ -228,6 +247,7 @@ class _KernelLife:
             self.client._cleanup_kernel()
         except Exception:
             pass
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 def _request(question, nonce):
@@ -246,9 +266,11 @@ def _helper_source(casebook):
             f"exec(compile({source!r}, '<judge>', 'exec'), __eecs182_judge__)\n")
 
 
-def run_submission(nb, workdir, casebook, limits=None):
-    """Execute ``nb`` (its gradable cells) in ``workdir``, then call every question's function."""
+def run_submission(nb, workdir, casebook, limits=None, launcher=None):
+    """Execute ``nb`` (its gradable cells) in ``workdir``, then call every question's function.
+    ``launcher`` starts the kernels (default: ``ColdLauncher``)."""
     limits = limits or Limits()
+    launcher = launcher or ColdLauncher()
     start = time.monotonic()
     deadline = start + limits.total_timeout
     report = KernelReport()
@@ -266,7 +288,7 @@ def run_submission(nb, workdir, casebook, limits=None):
             if not pending or time.monotonic() > deadline:
                 break
             nonce = secrets.token_hex(16)
-            life = _KernelLife(nbformat.v4.new_notebook(cells=[]), workdir, rundir, limits, nonce)
+            life = _KernelLife(nbformat.v4.new_notebook(cells=[]), workdir, rundir, limits, nonce, launcher)
             running = None
             try:
                 try:
@@ -274,7 +296,7 @@ def run_submission(nb, workdir, casebook, limits=None):
                 except Exception as exc:  # no kernel at all: nothing of this submission can run
                     report.notes.append(f"the kernel could not start: {type(exc).__name__}: {exc}")
                     break
-                life.run_cell(nbformat.v4.new_code_cell(CAP_OUTPUT))
+                life.run_cell(nbformat.v4.new_code_cell(PRELUDE))
                 for number, cell in cells:
                     if number in skip:
                         continue

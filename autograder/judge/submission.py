@@ -58,6 +58,16 @@ def read_notebook(path, casebook):
     return nb
 
 
+def unreadable_verdict(casebook, why):
+    """Zero on every question, for ``why``."""
+    return Verdict(status="unreadable", notes=[why], questions=[
+        QuestionResult(q.name, q.function, q.points, 0.0, [], why) for q in casebook.questions])
+
+
+def nothing_submitted(casebook):
+    return unreadable_verdict(casebook, f"no file was submitted: {_what_to_upload(casebook)}")
+
+
 def _notebook_from_zip(path, casebook):
     with zipfile.ZipFile(path) as zf:
         notebooks = [n for n in zf.namelist() if n.endswith(".ipynb") and "checkpoint" not in n
@@ -72,17 +82,15 @@ def _notebook_from_zip(path, casebook):
         return zf.read(info)
 
 
-def judge_submission(path, casebook, support_dir, limits=None):
-    """Grade one uploaded file. Never raises for a bad submission: the verdict says what failed."""
+def judge_submission(path, casebook, support_dir, limits=None, launcher=None):
+    """Grade one uploaded file. Never raises for a bad submission: the verdict says what failed.
+    ``launcher`` starts its kernels (default: a new process per kernel, ``runner.ColdLauncher``)."""
     limits = limits or Limits()
     casebook.register_kinds()
     try:
         nb = read_notebook(path, casebook)
     except UnreadableSubmission as exc:
-        verdict = Verdict(status="unreadable", notes=[str(exc)])
-        verdict.questions = [QuestionResult(q.name, q.function, q.points, 0.0, [], str(exc))
-                             for q in casebook.questions]
-        return verdict
+        return unreadable_verdict(casebook, str(exc))
     notes = []
     assignment = nb.metadata.get("otter", {}).get("assignment_name")
     if assignment != casebook.assignment:
@@ -93,7 +101,7 @@ def judge_submission(path, casebook, support_dir, limits=None):
         for support in Path(support_dir).iterdir():
             if support.is_file() and support.suffix == ".py":
                 shutil.copy2(support, work / support.name)
-        report = run_submission(nb, work, casebook, limits)
+        report = run_submission(nb, work, casebook, limits, launcher)
     verdict = Verdict(notes=notes + report.notes, seconds=report.seconds)
     if report.timed_out:
         verdict.status = "timed out"

@@ -1,6 +1,6 @@
 """The process a submission's kernel runs under: limits in, and nothing left behind.
 
-    python -m autograder.judge.supervisor --memory-mb 2048 [--user NAME] [--no-network] -- CMD...
+    python -m autograder.judge.supervisor --memory-mb 2048 --cpu-seconds 300 [--user NAME] [--no-network] -- CMD...
 
 jupyter_client launches this instead of the kernel. It
 
@@ -9,7 +9,8 @@ jupyter_client launches this instead of the kernel. It
 - takes the network away (a new, empty network namespace) when ``--no-network`` is given;
   the kernel talks to the judge over unix sockets, which a network namespace does not cut;
 - caps the kernel's data memory (``RLIMIT_DATA``: heap and private mappings, what an
-  allocation grows; not ``RLIMIT_AS``, which threads' reserved arenas exhaust long before), core dumps and, for a dedicated user, its
+  allocation grows; not ``RLIMIT_AS``, which threads' reserved arenas exhaust long before), CPU
+  time, core dumps and, for a dedicated user, its
   process count (a fork bomb hits the limit instead of the machine);
 - runs the kernel as ``--user`` when given (root only), so it cannot read the judge's files;
 - on SIGTERM, or when the kernel exits, or when its own parent dies, kills every descendant
@@ -114,6 +115,7 @@ def _stop(*_):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="autograder.judge.supervisor")
     parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--cpu-seconds", type=int, default=300)
     parser.add_argument("--user", default=None)
     parser.add_argument("--no-network", action="store_true")
     parser.add_argument("--readable", action="append", default=[],
@@ -146,6 +148,7 @@ def main(argv=None):
         limit = args.memory_mb << 20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (args.cpu_seconds, args.cpu_seconds + 5))
         if user is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
             os.setgid(user.pw_gid)

@@ -23,8 +23,13 @@ def prepare_user(name=DEFAULT_USER):
     try:
         pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", name], check=True, capture_output=True)
+        made = subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                               "--shell", "/usr/sbin/nologin", name], capture_output=True, text=True)
+        if made.returncode != 0:
+            try:
+                pwd.getpwnam(name)  # another grader made it at the same moment
+            except KeyError:
+                raise RuntimeError(f"could not create the user {name}: {made.stderr.strip()}") from None
     for place in {Path(sys.executable).resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
         for folder in [place, *place.parents]:
             if folder.is_dir():

@@ -1,7 +1,7 @@
 """From what the kernel returned to scores and feedback: every comparison happens here, in the
 judge, against the casebook's expected values."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from autograder.judge.kinds import KINDS, short_numbers
 from autograder.judge.plain import numbers
@@ -63,7 +63,7 @@ class QuestionResult:
 @dataclass
 class Verdict:
     questions: list = field(default_factory=list)
-    status: str = "graded"  # graded | timed out | unreadable | kernel failed
+    status: str = "graded"  # graded | timed out | unreadable
     notes: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -77,6 +77,25 @@ class Verdict:
 
     def scores(self):
         return {q.name: q.score for q in self.questions}
+
+    def grading_status(self):
+        """One line for a gradebook: "Completed", or what went wrong and what it cost."""
+        troubles = self.notes + [f"{q.name}: {q.problem}" for q in self.questions
+                                 if q.problem and q.problem not in self.notes]
+        if self.status == "graded" and not troubles:
+            return "Completed"
+        head = "Completed with problems" if self.status == "graded" else self.status.capitalize()
+        text = f"{head}: {'; '.join(troubles)}" if troubles else head
+        return text if len(text) <= 400 else text[:399] + "…"
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        questions = [QuestionResult(**dict(q, cases=[CaseResult(**c) for c in q["cases"]]))
+                     for q in data["questions"]]
+        return cls(questions, data["status"], list(data["notes"]), data["seconds"])
 
 
 def _format_expected(expected):

@@ -1,0 +1,242 @@
+"""``eecs182 grade``: a folder of submissions, graded by the judge, into a gradebook.
+
+Submissions run in the sandbox (``judge.warm``: bubblewrap, one warm zygote, a fresh kernel per
+submission), ``workers`` at a time. Worker processes only run the judge; this process hands out
+submissions, stores each result the moment it arrives, and rebuilds the gradebook from the
+stored results. A worker that dies or hangs costs the submission it had, which is recorded as
+such, and is replaced. A rerun grades only what has no current result.
+"""
+
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from autograder.grading.gradebook import write_gradebook
+from autograder.grading.inputs import collect
+from autograder.grading.report import write_report
+from autograder.grading.store import GRADER_ERROR, ResultStore
+from autograder.grading.written import written_answers
+from autograder.judge import Casebook, Limits
+from autograder.judge.submission import nothing_submitted, unreadable_verdict
+
+GRACE = 60  # seconds past the judge's own total timeout before a worker is presumed hung
+
+
+class GradingError(RuntimeError):
+    """The batch cannot start (no autograder, no sandbox when one is required, bad input)."""
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    graded_now: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    sandboxed: bool = False
+    records: list = field(default_factory=list)
+
+
+def autograder_source(zip_path, into):
+    """The casebook and support files of a built autograder zip, unpacked (root-only) into ``into``."""
+    zip_path = Path(zip_path)
+    if not zip_path.is_file():
+        raise GradingError(f"no autograder zip at {zip_path}: run `make build` first, or pass -a ZIP")
+    with zipfile.ZipFile(zip_path) as zf:
+        names = [n for n in zf.namelist() if n == "casebook.json" or n.startswith("files/")]
+        if "casebook.json" not in names:
+            raise GradingError(f"{zip_path} has no casebook.json: is it this toolkit's autograder zip?")
+        for name in names:
+            zf.extract(name, into)
+    casebook = Casebook.read(Path(into) / "casebook.json")
+    support = Path(into) / "files"
+    support.mkdir(exist_ok=True)
+    return casebook, support
+
+
+def _worker(conn, casebook_path, support, limits, launcher):
+    from autograder.judge import judge_submission
+
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the batch
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds, so kernels are stopped
+    casebook = Casebook.read(casebook_path)
+    casebook.register_kinds()
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        submission_id, path = task
+        verdict = judge_submission(path, casebook, support, limits, launcher)
+        conn.send((submission_id, verdict.to_dict()))
+
+
+class _Slot:
+    """One worker process and the submission it is grading."""
+
+    def __init__(self, context, number, casebook_path, support, limits, launcher):
+        self.number = number
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child, casebook_path, support, limits, launcher),
+                                       name=f"eecs182-grade-{number}", daemon=True)
+        self.process.start()
+        child.close()
+        self.task = None
+        self.started = 0.0
+
+    def give(self, submission):
+        self.task = submission
+        self.started = time.monotonic()
+        self.conn.send((submission.id, str(submission.path)))
+
+    def stop(self, wait_seconds=15):
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(wait_seconds)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, require_sandbox=False,
+          progress=True, log=print):
+    """Grade every submission under ``paths`` into ``out``; returns a Summary."""
+    from autograder.judge.warm import WarmKernels
+    from autograder.sandbox import SandboxUnavailable
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    limits = limits or Limits()
+    workers = max(1, workers or os.cpu_count() or 1)
+    store = ResultStore(out)
+    summary = Summary()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="eecs182-grade-") as private:
+        os.chmod(private, 0o700)
+        casebook, support = autograder_source(autograder_zip, private)
+        submissions = collect(paths, casebook.assignment, scratch=private)
+        summary.total = len(submissions)
+        fingerprints = {s.id: s.fingerprint() for s in submissions}
+        todo = [s for s in submissions if force or not store.is_current(s, fingerprints[s.id])]
+        summary.reused = len(submissions) - len(todo)
+        for submission in [s for s in todo if s.path is None]:  # nothing to run
+            store.save(submission, fingerprints[submission.id], nothing_submitted(casebook))
+            summary.graded_now += 1
+        todo = [s for s in todo if s.path is not None]
+
+        warm = None
+        if todo:
+            try:
+                warm = WarmKernels(support)
+                summary.sandboxed = True
+            except SandboxUnavailable as exc:
+                if require_sandbox:
+                    raise GradingError(f"no sandbox: {exc}") from None
+                log(f"WARNING: grading WITHOUT the sandbox ({exc}). Each kernel still has memory, "
+                    "CPU and time limits and no network where possible, but it can see this "
+                    "machine's files. Pass --require-sandbox to refuse instead.")
+                limits = _unsandboxed(limits)
+        try:
+            summary.graded_now += _run(todo, workers, casebook, Path(private) / "casebook.json", support,
+                                       limits, warm, store, fingerprints, progress, summary)
+        finally:
+            if warm is not None:
+                warm.close()
+            summary.records = [r for r in (store.load(s.id) for s in submissions) if r is not None]
+            write_gradebook(out / "final_grades.csv", casebook, summary.records)
+            write_report(out / "report.html", casebook, summary.records)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _unsandboxed(limits):
+    from dataclasses import replace
+
+    if os.geteuid() == 0:
+        from autograder.judge.user import prepare_user
+
+        return replace(limits, user=prepare_user())
+    return limits
+
+
+def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, fingerprints, progress, summary):
+    from tqdm import tqdm
+
+    from autograder.judge.runner import ColdLauncher
+
+    if not todo:
+        return 0
+    context = multiprocessing.get_context("spawn")
+    queue = list(reversed(todo))
+    slots, done = [], 0
+    bar = tqdm(total=len(todo), unit="submission", desc="grading", disable=not progress, file=sys.stderr,
+               smoothing=0.1, mininterval=0.5)
+
+    def new_slot(number):
+        launcher = warm.launcher(number) if warm is not None else ColdLauncher()
+        return _Slot(context, number, casebook_path, support, limits, launcher)
+
+    def record(submission, verdict, error=None):
+        nonlocal done
+        store.save(submission, fingerprints[submission.id], verdict, error,
+                   written=written_answers(submission.path, casebook))
+        done += 1
+        bar.update(1)
+
+    try:
+        for number in range(min(workers, len(todo))):
+            slots.append(new_slot(number))
+        for slot in slots:
+            if queue:
+                slot.give(queue.pop())
+        while any(slot.task for slot in slots):
+            busy = [slot for slot in slots if slot.task]
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)
+            for index, slot in enumerate(slots):
+                if not slot.task:
+                    continue
+                failure = None
+                if slot.conn in ready:
+                    try:
+                        from autograder.judge.verdict import Verdict
+
+                        submission_id, verdict = slot.conn.recv()
+                        record(slot.task, Verdict.from_dict(verdict))
+                    except (EOFError, OSError):
+                        failure = "the grading worker died on this submission"
+                elif slot.process.sentinel in ready or not slot.process.is_alive():
+                    failure = "the grading worker died on this submission"
+                elif time.monotonic() - slot.started > limits.total_timeout + GRACE:
+                    failure = f"grading took over {limits.total_timeout + GRACE:.0f} s and was stopped"
+                else:
+                    continue
+                if failure:
+                    why = f"{failure}; regrade it with --force, or tell the toolkit's maintainers"
+                    record(slot.task, unreadable_verdict(casebook, why), error=f"{GRADER_ERROR}: {failure}")
+                    slot.task = None
+                    slot.stop(wait_seconds=0)
+                    slots[index] = slot = new_slot(slot.number)
+                slot.task = None
+                if queue:
+                    slot.give(queue.pop())
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        bar.close()
+        for slot in slots:
+            slot.stop(wait_seconds=0 if summary.interrupted else 15)
+    return done

@@ -1,0 +1,165 @@
+"""``OUT/report.html``: one self-contained page for the course staff, rebuilt from the stored
+results.
+
+- per question, how the scores are spread (plots, inline SVG);
+- the diagnosed mistakes, most common first, with how many submissions made each;
+- every submission that timed out, crashed, could not be read, or had problems, and why;
+- the written answers, grouped by question across all submissions, beside the rubric, so a TA
+  grades one question for the whole section in one place.
+
+Everything a student wrote is escaped, and the page allows no scripts at all (its
+Content-Security-Policy), so an answer cannot run anything in a TA's browser.
+"""
+
+import html
+import io
+from collections import Counter
+
+from autograder.gradescope import write_atomically
+
+MISTAKE_MARK = "Looks like a known mistake: "
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 0.5em 0; } td, th { padding: 0.25em 0.7em; text-align: left;
+  border-bottom: 1px solid #eee; vertical-align: top; } th { background: #f4f4f4; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.answer { white-space: pre-wrap; background: #fafafa; border-left: 3px solid #8ab; padding: 0.4em 0.8em; margin: 0.3em 0 1em; }
+.rubric { background: #f3f7ee; border: 1px solid #cdb; padding: 0.5em 1em; }
+.who { color: #555; font-size: 0.9em; } .empty { color: #a33; }
+figure { margin: 0; } svg { max-width: 100%; height: auto; }
+"""
+
+
+def _e(text):
+    return html.escape(str(text), quote=True)
+
+
+def _who(record):
+    student = record.get("student") or {}
+    name = student.get("name")
+    return f"{name} ({record['id']})" if name else record["id"]
+
+
+def score_plots(casebook, records):
+    """Small multiples: for each question, how many submissions earned each score; and the totals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    questions = list(casebook.questions)
+    columns = 4
+    rows = (len(questions) + columns) // columns  # one more panel: the totals
+    fig = Figure(figsize=(3.2 * columns, 2.3 * rows), layout="constrained")
+    panels = [(q.name, q.points, [_score(r, q.name) for r in records]) for q in questions]
+    total = sum(q.points for q in questions)
+    panels.append(("total", total, [r["score"] for r in records]))
+    for index, (name, points, scores) in enumerate(panels):
+        ax = fig.add_subplot(rows, columns, index + 1)
+        counts = Counter(round(s, 2) for s in scores)
+        values = sorted(counts)
+        width = max(points / 12, 0.05) if name == "total" else max(points / 10, 0.05)
+        ax.bar(values, [counts[v] for v in values], width=width, color="#4a7ab5" if name != "total" else "#b5744a")
+        ax.set_title(f"{name} (of {points:g})", fontsize=10)
+        ax.set_xlim(-points * 0.08 - 0.1, points * 1.08 + 0.1)
+        ax.set_xlabel("score", fontsize=8)
+        ax.set_ylabel("submissions", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _score(record, question):
+    return next((q["score"] for q in record["verdict"]["questions"] if q["name"] == question), 0.0)
+
+
+def common_mistakes(records):
+    """[(question, hint, submissions)] most common first: each submission counts once per hint."""
+    counts = Counter()
+    for record in records:
+        seen = set()
+        for question in record["verdict"]["questions"]:
+            for case in question["cases"]:
+                message = case.get("message", "")
+                if MISTAKE_MARK in message:
+                    seen.add((question["name"], message.split(MISTAKE_MARK, 1)[1].strip()))
+        counts.update(seen)
+    return [(q, hint, n) for (q, hint), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def report_html(casebook, records, title=None):
+    title = title or f"{casebook.assignment}: grading report"
+    graded = len(records)
+    mean = sum(r["score"] for r in records) / graded if graded else 0.0
+    total = sum(q.points for q in casebook.questions)
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f"<p>{graded} submissions; mean autograded score {mean:.2f} of {total:g}.</p>",
+        '<nav><a href="#scores">Scores</a> · <a href="#mistakes">Common mistakes</a> · '
+        '<a href="#problems">Problems</a> · <a href="#written">Written answers</a></nav>',
+        '<h2 id="scores">Scores per question</h2>',
+    ]
+    if records:
+        parts.append(f'<figure id="score-plots">{score_plots(casebook, records)}</figure>')
+        parts.append("<table><tr><th>question</th><th>points</th><th>mean</th><th>full marks</th><th>zero</th></tr>")
+        for q in casebook.questions:
+            scores = [_score(r, q.name) for r in records]
+            parts.append(f"<tr><td>{_e(q.name)}</td><td class=n>{q.points:g}</td>"
+                         f"<td class=n>{sum(scores) / len(scores):.2f}</td>"
+                         f"<td class=n>{sum(s == q.points for s in scores)}</td>"
+                         f"<td class=n>{sum(s == 0 for s in scores)}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>No results yet.</p>")
+
+    parts.append('<h2 id="mistakes">Most common diagnosed mistakes</h2>')
+    mistakes = common_mistakes(records)
+    if mistakes:
+        parts.append("<table><tr><th>question</th><th>mistake</th><th>submissions</th></tr>")
+        parts += [f"<tr><td>{_e(q)}</td><td>{_e(hint)}</td><td class=n>{n}</td></tr>" for q, hint, n in mistakes]
+        parts.append("</table>")
+    else:
+        parts.append("<p>No catalogued mistake was recognised.</p>")
+
+    parts.append('<h2 id="problems">Submissions that timed out, crashed, could not be read or had problems</h2>')
+    troubled = [r for r in records if r["grading_status"] != "Completed"]
+    if troubled:
+        parts.append("<table><tr><th>submission</th><th>score</th><th>what happened</th></tr>")
+        parts += [f"<tr><td>{_e(_who(r))}</td><td class=n>{r['score']:g}</td><td>{_e(r['grading_status'])}</td></tr>"
+                  for r in troubled]
+        parts.append("</table>")
+    else:
+        parts.append("<p>None: every submission ran cleanly.</p>")
+
+    parts.append('<h2 id="written">Written answers</h2>')
+    if not casebook.written:
+        parts.append("<p>This assignment has no written questions.</p>")
+    for question in casebook.written:
+        name = question["name"]
+        parts.append(f'<h3 id="written-{_e(name)}">{_e(name)} ({question["points"]:g} points, graded by hand)</h3>')
+        if question.get("rubric"):
+            parts.append('<div class="rubric"><b>Rubric</b><ul>')
+            parts += [f"<li><b>{item['points']:g} pt</b>: {_e(item['item'])}</li>" for item in question["rubric"]]
+            parts.append("</ul></div>")
+        answered = [(r, (r.get("written") or {}).get(name)) for r in records]
+        missing = [r for r, text in answered if not text]
+        for record, text in answered:
+            if text:
+                parts.append(f'<div class="who">{_e(_who(record))}</div><div class="answer">{_e(text)}</div>')
+        if missing:
+            parts.append(f'<p class="empty">No answer from {len(missing)}: '
+                         f'{_e(", ".join(_who(r) for r in missing))}</p>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_report(path, casebook, records):
+    write_atomically(path, report_html(casebook, records))

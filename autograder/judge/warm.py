@@ -1,0 +1,116 @@
+"""Warm, sandboxed kernels for grading many submissions on one machine.
+
+    with WarmKernels(support_dir) as warm:
+        judge_submission(path, casebook, support_dir, limits, launcher=warm.launcher(slot=0))
+
+``WarmKernels`` starts ``zygote.py`` once inside bubblewrap; the zygote imports the heavy
+libraries once and forks a fresh kernel per submission (see its docstring for what each kernel
+gets and cannot see). ``WarmLauncher`` is what the runner puts in the kernel spec instead of a
+new Python process. Each grading slot (one submission at a time) has its own uid, so a
+submission that forks without end exhausts only its own process limit.
+"""
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import sandbox
+from autograder.judge import launch
+
+ZYGOTE = Path(__file__).with_name("zygote.py")
+LAUNCH = Path(launch.__file__)
+INSIDE = "/opt/eecs182"  # where the zygote and the support files appear in the sandbox
+UID_BASE = 61000
+# Imported once by the zygote: what the notebooks and the kernel import, heaviest first.
+PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "numba")
+STARTUP_TIMEOUT = 180
+
+
+@dataclass(frozen=True)
+class WarmLauncher:
+    """Starts kernels through the zygote's socket, as ``uid``."""
+
+    server: str
+    uid: int
+    socket_root: str
+
+    def kernel_argv(self, limits):
+        return [sys.executable, str(LAUNCH), "--server", self.server, "--uid", str(self.uid),
+                "--memory-mb", str(limits.memory_mb), "--cpu-seconds", str(limits.cpu_seconds),
+                "--scratch-mb", str(limits.scratch_mb), "{connection_file}"]
+
+
+class WarmKernels:
+    def __init__(self, support_dir, preload=PRELOAD):
+        bwrap = sandbox.probe()
+        self.root = Path(tempfile.mkdtemp(prefix="eecs182-warm-"))
+        os.chmod(self.root, 0o711)  # kernels reach their own socket folders, nothing else
+        self.server = str(self.root / "zygote.sock")
+        self.log = self.root / "zygote.log"
+        env = {k: os.environ[k] for k in launch.PASSED if k in os.environ}
+        env.update(launch.SCRATCH_ENV, MPLCONFIGDIR="/tmp/matplotlib")
+        argv = sandbox.sandbox_argv(
+            bwrap, binds=[(self.root, self.root)],
+            ro_binds=[(ZYGOTE, f"{INSIDE}/zygote.py"), (Path(support_dir).resolve(), f"{INSIDE}/support")],
+            tmpfs=[launch.SCRATCH], env=env, caps=sandbox.ZYGOTE_CAPS)
+        argv += [sys.executable, f"{INSIDE}/zygote.py", "--socket", self.server,
+                 "--support", f"{INSIDE}/support", "--preload", *preload]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                            stderr=log)
+        self._wait_until_ready()
+
+    def _wait_until_ready(self):
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        line = b""
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if line.strip() == b"ready" or not line:
+                break
+        if line.strip() != b"ready":
+            self.close()
+            raise sandbox.SandboxUnavailable(f"the warm kernel sandbox did not start: {self._log_tail()}")
+        self.process.stdout.close()
+
+    def _log_tail(self):
+        try:
+            return self.log.read_text(errors="replace")[-2000:].strip() or "(no output)"
+        except OSError:
+            return "(no log)"
+
+    def launcher(self, slot):
+        uid = UID_BASE + slot
+        try:
+            owner = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            owner = None
+        if owner is not None:
+            raise sandbox.SandboxUnavailable(f"uid {uid} belongs to {owner}; grading slots need uids "
+                                             f"{UID_BASE} and up to be unused")
+        return WarmLauncher(self.server, uid, str(self.root))
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

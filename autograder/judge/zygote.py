@@ -1,0 +1,221 @@
+"""A warm kernel factory that runs inside the grading sandbox: heavy imports once, a fresh
+kernel per submission by fork.
+
+    python zygote.py --socket PATH --support DIR [--preload MODULE ...]
+
+Started by ``warm.py`` inside bubblewrap (read-only system, no network, no view of the
+submissions, the casebook or the reference code), as root with the capabilities it needs to
+build each kernel's private world. It imports numpy, torch, matplotlib, ipykernel and the like
+once (about 3 s), then, per connection from ``launch.py``, forks:
+
+    zygote ── C: new mount and pid namespaces; fresh tmpfs for /submission, /tmp, /dev/shm;
+              │  the support files copied in; reports the kernel's exit to the launcher
+              └── I: pid 1 of the new pid namespace, a fresh /proc; forwards interrupts;
+                  │  when it exits the kernel kills everything left in the namespace
+                  └── K: the kernel, as the slot's own unprivileged uid, no capabilities,
+                         no new privileges, memory, CPU and process limits
+
+A fork costs milliseconds and copies nothing a submission could have touched: every kernel
+starts from the same clean, warm image, and nothing of one kernel outlives it or is visible to
+another. Standard library only: the project itself is not visible in the sandbox.
+"""
+
+import argparse
+import ctypes
+import importlib
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWIPC = 0x08000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 1 << 12, 1 << 14, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+
+SCRATCH = "/submission"
+MAX_PROCESSES = 64
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target, fstype, flags=0, options=None):
+    _check(_libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags,
+                       options.encode() if options else None), f"mount {target}")
+
+
+def _read_request(conn):
+    conn.settimeout(10)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk or len(data) > 1 << 20:
+            raise ConnectionError("no request")
+        data += chunk
+    conn.settimeout(None)
+    return json.loads(data)
+
+
+def _private_world(request, support):
+    """In C: the kernel's own mounts. Its scratch folder, /tmp and /dev/shm are new, empty and
+    size-capped; nothing another kernel wrote can be seen, and of the judge's socket folders
+    only its own."""
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    uid = request["uid"]
+    connection = request["connection_file"]
+    sockets = os.path.dirname(connection)
+    # The judge made the connection file and its folder; the kernel's user must own them to
+    # read the one and create its sockets in the other.
+    for path in (sockets, connection):
+        os.chown(path, uid, uid)
+    os.chmod(sockets, 0o700)
+    held = os.open(sockets, os.O_PATH)  # kept across the new /tmp, and put back alone
+    size = f"size={request['scratch_mb']}m"
+    _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=0700,uid={uid},gid={uid}")
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
+    os.makedirs(sockets, exist_ok=True)
+    _mount(f"/proc/self/fd/{held}", sockets, None, MS_BIND)
+    os.close(held)
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
+    for name in sorted(os.listdir(support)):
+        path = os.path.join(support, name)
+        if os.path.isfile(path):
+            shutil.copyfile(path, os.path.join(SCRATCH, name))
+            os.chown(os.path.join(SCRATCH, name), uid, uid)
+
+
+def _become_kernel(request, conn):
+    """In K: drop everything, then run ipykernel in this (already warm) process."""
+    conn.close()
+    # Nothing the kernel writes to its raw file descriptors reaches the judge or the disk.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    uid = request["uid"]
+    memory = request["memory_mb"] << 20
+    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"] + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)  # from root to another uid: every capability is gone
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    os.chdir(SCRATCH)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+    sys.path[:] = [p for p in sys.path if p and p != os.path.dirname(os.path.abspath(__file__))]
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(argv=sys.argv[1:])
+    os._exit(0)
+
+
+def _init(request, conn):
+    """In I, pid 1 of the kernel's namespace: a /proc that shows only this namespace, the
+    kernel, then interrupts from the launcher until the kernel exits or the launcher goes."""
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    kernel = os.fork()
+    if kernel == 0:
+        try:
+            _become_kernel(request, conn)
+        finally:
+            os._exit(70)
+    kernel_exit = os.pidfd_open(kernel)
+    while True:
+        ready, _, _ = select.select([conn, kernel_exit], [], [])
+        if kernel_exit in ready:
+            _, status = os.waitpid(kernel, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        try:
+            command = conn.recv(64)
+        except OSError:
+            command = b""
+        if not command or b"stop" in command:
+            os.kill(kernel, signal.SIGKILL)
+            os._exit(137)
+        if b"interrupt" in command:
+            os.kill(kernel, signal.SIGINT)
+
+
+def _serve_kernel(conn, support):
+    """In C. Replies ``started`` when the kernel is on its way, ``exit N`` once the kernel
+    and everything it started are gone."""
+    request = _read_request(conn)
+    _private_world(request, support)
+    init = os.fork()
+    if init == 0:
+        try:
+            _init(request, conn)
+        finally:
+            os._exit(71)
+    conn.sendall(b"started\n")
+    _, status = os.waitpid(init, 0)  # returns once the whole namespace is gone
+    try:
+        conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+    except OSError:
+        pass
+
+
+def serve(socket_path, support):
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(socket_path)
+    os.chmod(socket_path, 0o600)  # the judge (root) only; kernels run as other users
+    server.listen(64)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # C processes are reaped automatically
+    print("ready", flush=True)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the judge stops reading once we are ready
+    while True:
+        conn, _ = server.accept()
+        pid = os.fork()
+        if pid == 0:
+            status = 0
+            try:
+                server.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+                _serve_kernel(conn, support)
+            except BaseException as exc:  # say why, so the judge can tell the TA
+                status = 72
+                try:
+                    conn.sendall(f"failed {type(exc).__name__}: {exc}\n".encode())
+                except OSError:
+                    pass
+            finally:
+                os._exit(status)
+        conn.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--support", required=True)
+    parser.add_argument("--preload", nargs="*", default=[])
+    args = parser.parse_args()
+    for module in args.preload:
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # a missing optional package only costs speed
+            print(f"[zygote] could not preload {module}: {exc}", file=sys.stderr)
+    serve(args.socket, args.support)
+
+
+if __name__ == "__main__":
+    main()
