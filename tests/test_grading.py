@@ -21,8 +21,9 @@ import pytest
 from assignment.model import Assignment
 from autograder import sandbox
 from autograder.cases.disc01_mistakes import MISTAKES
-from autograder.grading.batch import grade
+from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
+from autograder.grading.summary import summary_text
 from autograder.judge import Limits
 from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
 from test_gradescope import question_tests, run_autograder
@@ -454,3 +455,22 @@ def test_inputs_get_stable_unique_names(tmp_path):
         path.write_text("{}")
     ids = [s.id for s in collect([tmp_path], "disc01")]
     assert ids == ["a__lab", "b__lab", "c", "c-2"]
+
+
+def test_without_a_sandbox_it_says_so_and_can_refuse(notebooks, autograder_zip, tmp_path, monkeypatch):
+    def unavailable():
+        raise sandbox.SandboxUnavailable("bubblewrap is not installed")
+
+    monkeypatch.setattr(sandbox, "probe", unavailable)
+    folder = tmp_path / "section"
+    folder.mkdir()
+    submission(notebooks, folder, base="solution", name="honest.ipynb")
+    with pytest.raises(GradingError, match="no sandbox: bubblewrap is not installed"):
+        grade([folder], tmp_path / "refused", autograder_zip, require_sandbox=True, progress=False)
+    assert not (tmp_path / "refused" / "results").exists()
+
+    said = []
+    summary = grade([folder], tmp_path / "out", autograder_zip, limits=LIMITS, progress=False, log=said.append)
+    assert said and said[0].startswith("WARNING: grading WITHOUT the sandbox (bubblewrap is not installed)")
+    assert not summary.sandboxed and "WITHOUT the sandbox" in summary_text(summary, tmp_path / "out")
+    assert full_marks_except(rows(tmp_path / "out")["honest"])  # the judge's own limits still grade it

@@ -148,8 +148,10 @@ def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, re
                     raise GradingError(f"no sandbox: {exc}") from None
                 log(f"WARNING: grading WITHOUT the sandbox ({exc}). Each kernel still has memory, "
                     "CPU and time limits and no network where possible, but it can see this "
-                    "machine's files. Pass --require-sandbox to refuse instead.")
+                    "machine's files, and submissions are graded one at a time (kernels share a "
+                    "user, so one could starve another). Pass --require-sandbox to refuse instead.")
                 limits = _unsandboxed(limits)
+                workers = 1
         try:
             summary.graded_now += _run(todo, workers, casebook, Path(private) / "casebook.json", support,
                                        limits, warm, store, fingerprints, progress, summary)

@@ -59,14 +59,14 @@ def _descendants(pid):
     return out
 
 
-def kill_descendants(user=None, rounds=50):
-    """SIGKILL every descendant (and, for a dedicated user, every process of that user) until
-    none is left. Returns True when none is left."""
+def kill_descendants(rounds=50):
+    """SIGKILL every descendant until none is left; True when none is. Being a subreaper, this
+    process is the ancestor of everything the kernel started, even of a process that forked
+    twice and called setsid. (Not kill(-1) as the kernel's user: that would also reach other
+    kernels running as the same user at the same time.)"""
     me = os.getpid()
     for _ in range(rounds):
         victims = _descendants(me)
-        if user is not None:
-            _kill_all_of(user)
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -83,20 +83,6 @@ def kill_descendants(user=None, rounds=50):
             return True
         time.sleep(0.01)
     return not _children(me)
-
-
-def _kill_all_of(user):
-    """kill(-1) from a child running as ``user``: it reaches every process of that user."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgid(user.pw_gid)
-            os.setgroups([])
-            os.setuid(user.pw_uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
 
 
 def _isolate_network():
@@ -163,7 +149,7 @@ def main(argv=None):
     except (_Stop, ChildProcessError):
         pass
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    kill_descendants(user)
+    kill_descendants()
     sys.exit(os.waitstatus_to_exitcode(status) if status else 0)
 
 

@@ -60,8 +60,10 @@ class WarmKernels:
             bwrap, binds=[(self.root, self.root)],
             ro_binds=[(ZYGOTE, f"{INSIDE}/zygote.py"), (Path(support_dir).resolve(), f"{INSIDE}/support")],
             tmpfs=[launch.SCRATCH], env=env, caps=sandbox.ZYGOTE_CAPS)
-        argv += [sys.executable, f"{INSIDE}/zygote.py", "--socket", self.server,
-                 "--support", f"{INSIDE}/support", "--preload", *preload]
+        argv += [sys.executable, f"{INSIDE}/zygote.py", "--socket", self.server, "--support", f"{INSIDE}/support"]
+        for prefix in sandbox.python_prefixes():
+            argv += ["--keep", prefix]
+        argv += ["--preload", *preload]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                             stderr=log)

@@ -1,7 +1,7 @@
 """A warm kernel factory that runs inside the grading sandbox: heavy imports once, a fresh
 kernel per submission by fork.
 
-    python zygote.py --socket PATH --support DIR [--preload MODULE ...]
+    python zygote.py --socket PATH --support DIR [--keep PATH ...] [--preload MODULE ...]
 
 Started by ``warm.py`` inside bubblewrap (read-only system, no network, no view of the
 submissions, the casebook or the reference code), as root with the capabilities it needs to
@@ -36,7 +36,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWIPC = 0x08000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
-MS_BIND, MS_REC, MS_PRIVATE = 1 << 12, 1 << 14, 1 << 18
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 1 << 12, 1 << 14, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 SCRATCH = "/submission"
@@ -68,7 +68,7 @@ def _read_request(conn):
     return json.loads(data)
 
 
-def _private_world(request, support):
+def _private_world(request, support, keep_readonly):
     """In C: the kernel's own mounts. Its scratch folder, /tmp and /dev/shm are new, empty and
     size-capped; nothing another kernel wrote can be seen, and of the judge's socket folders
     only its own."""
@@ -82,13 +82,19 @@ def _private_world(request, support):
     for path in (sockets, connection):
         os.chown(path, uid, uid)
     os.chmod(sockets, 0o700)
-    held = os.open(sockets, os.O_PATH)  # kept across the new /tmp, and put back alone
+    # Kept across the new /tmp and put back alone: its own socket folder (writable) and the
+    # Python environment, when those lie under /tmp (read-only).
+    keep = [(sockets, False)] + [(path, True) for path in keep_readonly if path.startswith("/tmp/")]
+    held = [(os.open(path, os.O_PATH), path, readonly) for path, readonly in keep]
     size = f"size={request['scratch_mb']}m"
     _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=0700,uid={uid},gid={uid}")
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
-    os.makedirs(sockets, exist_ok=True)
-    _mount(f"/proc/self/fd/{held}", sockets, None, MS_BIND)
-    os.close(held)
+    for fd, path, readonly in held:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        if readonly:
+            _mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC)
+        os.close(fd)
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=1777")
     for name in sorted(os.listdir(support)):
@@ -155,11 +161,11 @@ def _init(request, conn):
             os.kill(kernel, signal.SIGINT)
 
 
-def _serve_kernel(conn, support):
+def _serve_kernel(conn, support, keep_readonly):
     """In C. Replies ``started`` when the kernel is on its way, ``exit N`` once the kernel
     and everything it started are gone."""
     request = _read_request(conn)
-    _private_world(request, support)
+    _private_world(request, support, keep_readonly)
     init = os.fork()
     if init == 0:
         try:
@@ -174,7 +180,7 @@ def _serve_kernel(conn, support):
         pass
 
 
-def serve(socket_path, support):
+def serve(socket_path, support, keep_readonly):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     os.chmod(socket_path, 0o600)  # the judge (root) only; kernels run as other users
@@ -191,7 +197,7 @@ def serve(socket_path, support):
                 server.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
-                _serve_kernel(conn, support)
+                _serve_kernel(conn, support, keep_readonly)
             except BaseException as exc:  # say why, so the judge can tell the TA
                 status = 72
                 try:
@@ -207,6 +213,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--socket", required=True)
     parser.add_argument("--support", required=True)
+    parser.add_argument("--keep", action="append", default=[],
+                        help="a read-only path every kernel must still see (the Python environment)")
     parser.add_argument("--preload", nargs="*", default=[])
     args = parser.parse_args()
     for module in args.preload:
@@ -214,7 +222,7 @@ def main():
             importlib.import_module(module)
         except Exception as exc:  # a missing optional package only costs speed
             print(f"[zygote] could not preload {module}: {exc}", file=sys.stderr)
-    serve(args.socket, args.support)
+    serve(args.socket, args.support, args.keep)
 
 
 if __name__ == "__main__":
