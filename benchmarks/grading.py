@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/grading.py [--submissions 40] [--otter-timeout 60] [--otter-sample N]
 
 The batch: honest solutions, blank notebooks, partly answered ones, catalogued mistakes,
-functions that raise, and hostile ones (an infinite loop, os._exit, a print flood). It is graded
-by ``eecs182 grade`` with its defaults (sandbox on, one worker per core), then by
+functions that raise, and hostile ones (an infinite loop, os._exit, a print flood, a kernel
+that kills itself). It is graded by ``eecs182 grade`` with its defaults (sandbox on, one worker
+per core), then by
 ``otter run -a`` on the same autograder zip, one submission after another, as a TA without
 Docker would. otter has no per-cell timeout, so each of its runs is stopped after
 ``--otter-timeout`` seconds (counted as such). ``--otter-sample N`` runs otter on only the first
@@ -36,6 +37,8 @@ HOSTILE = [
     ("loops_forever", {"q1a_grad": "def grad_const(theta, y):\n    while True:\n        pass\n"}, []),
     ("exits_in_a_function", {"q1a_opt": "def theta_star_const(y):\n    import os\n    os._exit(0)\n"}, []),
     ("floods", {}, ["for _ in range(10**6):\n    print('spam ' * 20)"]),
+    # (No fork bomb: plain otter would run it unconfined on this machine.)
+    ("kills_its_kernel", {}, ["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]),
 ]
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.judge.plain import PlainDataError, loads
+from autograder.judge.runner import call_budget
 from autograder.judge.user import prepare_user
 from assignment.model import Assignment
 from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
@@ -413,3 +414,11 @@ def test_correct_work_in_float32_earns_full_marks_on_every_case(notebooks, caseb
     short = {q.name: q.feedback(show_hidden=True) for q in verdict.questions
              if q.name in FLOAT32_WORK and q.score < q.points}
     assert not short
+
+
+def test_each_kind_of_question_gets_its_own_time_budget(casebook):
+    """An infinite loop costs seconds, while a slow but correct training loop keeps its room."""
+    casebook.register_kinds()
+    grad, train = casebook.question("q1a_grad"), casebook.question("q2_train")
+    assert call_budget(grad, Limits()) == 5 and call_budget(train, Limits()) == 30
+    assert call_budget(train, Limits(call_timeout=4)) == 4

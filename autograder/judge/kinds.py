@@ -38,6 +38,9 @@ class Kind:
     matches: Callable = None
     rtol: float = FLOAT_RTOL  # a case may set its own (float32 inputs do)
     atol: float = FLOAT_ATOL
+    # Seconds for all of a question's calls (capped by the judge's Limits.call_timeout). The
+    # inputs are small: correct code needs milliseconds, so this only bounds an infinite loop.
+    call_seconds: float = 5.0
 
     def is_mistake(self, mistake_output, got, args, rtol, atol):
         if self.matches is not None:

@@ -40,8 +40,10 @@ MAX_RESTARTS = 3
 
 @dataclass
 class Limits:
-    cell_timeout: float = 60.0  # one notebook cell (the whole ReLU experiment takes ~16 s)
-    call_timeout: float = 30.0  # one question's calls
+    # One notebook cell. The judge runs no demonstration cell (the ReLU experiment is one); a
+    # student's cells define functions and take well under a second.
+    cell_timeout: float = 20.0
+    call_timeout: float = 30.0  # one question's calls, at most; each case kind sets its own budget
     total_timeout: float = 300.0  # everything, restarts included
     memory_mb: int = 2048  # the kernel's data memory (RLIMIT_DATA)
     cpu_seconds: int = 300  # the kernel's CPU time (RLIMIT_CPU)
@@ -250,6 +252,11 @@ class _KernelLife:
         shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
+def call_budget(question, limits):
+    """Seconds for all of a question's calls: what its case kinds allow, within the limits."""
+    return min(limits.call_timeout, max(KINDS[c.kind].call_seconds for c in question.cases))
+
+
 def _request(question, nonce):
     cases = [{"args": c.args, "caller": KINDS[c.kind].caller} for c in question.cases]
     return json.dumps({"function": question.function, "nonce": nonce, "cases": cases}, allow_nan=False)
@@ -314,15 +321,16 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
                     if time.monotonic() > deadline:
                         raise TimeoutError
                     running = ("question", question.name)
+                    budget = call_budget(question, limits)
                     call = nbformat.v4.new_code_cell(
                         f"__eecs182_judge__['run']({_request(question, nonce)!r})",
-                        metadata={"judge_timeout": limits.call_timeout})
+                        metadata={"judge_timeout": budget})
                     life.client.replies = {}
                     finished = life.run_cell(call)
                     report.outcomes[question.name] = _parse_replies(life.client.replies, len(question.cases))
                     if not finished:
                         report.problems[question.name] = (
-                            f"{question.function} ran over the {limits.call_timeout:.0f} s limit "
+                            f"{question.function} ran over the {budget:g} s limit "
                             "(an infinite loop?)")
                     pending.pop(0)
                     running = None

@@ -75,6 +75,8 @@ def _private_world(request, support, keep_readonly):
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     uid = request["uid"]
+    if not isinstance(uid, int) or uid < 1000:
+        raise ValueError(f"a kernel must run as an unprivileged uid, not {uid!r}")
     connection = request["connection_file"]
     sockets = os.path.dirname(connection)
     # The judge made the connection file and its folder; the kernel's user must own them to
@@ -121,7 +123,7 @@ def _become_kernel(request, conn):
     os.setgid(uid)
     os.setuid(uid)  # from root to another uid: every capability is gone
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):  # as a fresh Python has them
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(SCRATCH)
     os.environ.clear()
