@@ -90,6 +90,12 @@ class Assignment:
             raise LookupError(f"no assignment {name!r} under {ASSIGNMENTS_DIR} (known: {known})")
         return cls.load(root)
 
+    def written_question(self, name):
+        try:
+            return next(w for w in self.written if w.name == name)
+        except StopIteration:
+            raise LookupError(f"{self.name} has no written question {name!r} (assignment.toml)") from None
+
     def reference_module(self):
         return importlib.import_module(self.reference)
 

@@ -5,7 +5,7 @@
 The batch: honest solutions, blank notebooks, partly answered ones, catalogued mistakes,
 functions that raise, and hostile ones (an infinite loop, os._exit, a print flood, a kernel
 that kills itself). It is graded by ``eecs182 grade`` with its defaults (sandbox on, one worker
-per core), then by
+more than the cores), then by
 ``otter run -a`` on the same autograder zip, one submission after another, as a TA without
 Docker would. otter has no per-cell timeout, so each of its runs is stopped after
 ``--otter-timeout`` seconds (counted as such). ``--otter-sample N`` runs otter on only the first

@@ -52,7 +52,7 @@ def build(assignments, out_root, seed, no_verify):
 @click.option("-a", "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Grade with this autograder zip instead (the one on Gradescope).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Submissions graded at once (default: one per CPU core).")
+              help="Submissions graded at once (default: one more than the CPU cores).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
               help="Wall-clock seconds per submission.")
 @click.option("--cpu", "cpu_seconds", type=click.IntRange(min=1), default=300, show_default=True,

@@ -161,6 +161,28 @@ def build_solution(release, progress=lambda msg: None):
     release.artifacts["solution zip"] = release.solution_zip
 
 
+def build_rubric(release):
+    """``<assignment>-rubric.md``: every written question with its prompt, its key and its
+    rubric, taken from the built solution notebook; what a TA grades from on Gradescope."""
+    a = release.assignment
+    nb = nbformat.read(release.solution_dir / a.notebook, as_version=4)
+    sections = {}
+    for previous, cell in zip(nb.cells, nb.cells[1:]):
+        name = cell.metadata.get("written")
+        if name:
+            prompt = previous.source.strip().split("\n\n")[-1] if previous.cell_type == "markdown" else ""
+            sections[name] = (prompt, cell.source.strip())
+    total = sum(w.points for w in a.written)
+    lines = [f"# {a.title}: written questions", "",
+             f"Graded by hand on Gradescope: {len(a.written)} questions, {total:g} points.", ""]
+    for w in a.written:
+        prompt, key = sections[w.name]
+        lines += [f"## {w.name} ({w.points:g} points)", "", prompt, "", key, ""]
+    path = release.root / f"{a.name}-rubric.md"
+    path.write_text("\n".join(lines))
+    release.artifacts["rubric"] = path
+
+
 def build_autograder(release, progress=lambda msg: None):
     import otter.generate
 
@@ -202,5 +224,6 @@ def build_release(assignment, out_root, seed=None, progress=lambda msg: None):
     release.root.mkdir(parents=True, exist_ok=True)
     build_student(release, progress)
     build_solution(release, progress)
+    build_rubric(release)
     build_autograder(release, progress)
     return release

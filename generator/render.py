@@ -38,6 +38,8 @@ def render_source(assignment, variant, seed):
             raise jinja2.TemplateRuntimeError("use {% call answer() %}...{% endcall %}")
         text = caller().strip("\n")
         body = f"**Solution.** {text.lstrip()}" if solution else ANSWER_PLACEHOLDER
+        if solution and written:
+            body += "\n\n" + rubric_markdown(assignment.written_question(written))
         meta = json.dumps({"written": written}) if written else ""
         return Markup(f"+++ {meta}".rstrip() + f"\n\n{body}\n\n+++\n")
 
@@ -49,3 +51,10 @@ def render_source(assignment, variant, seed):
         function=function,
         answer=answer_block,
     )
+
+
+def rubric_markdown(question):
+    """A written question's rubric, as the solution notebook and the release's rubric file show it."""
+    lines = [f"**Rubric ({question.points:g} points).**", ""]
+    lines += [f"- **{item.points:g} pt**: {item.item}" for item in question.rubric]
+    return "\n".join(lines)

@@ -112,6 +112,8 @@ def secrets(assignment, hidden_tests_dir):
                     found.append((f"{path.stem} {node.targets[0].id} value {number}", number))
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_hidden"):
                 found.append((f"{path.stem} hidden test", f"def {node.name}("))
+    for question in assignment.written:
+        found += [(f"rubric of {question.name}", _normalise(item.item)) for item in question.rubric]
     return found
 
 
@@ -132,7 +134,7 @@ def check_no_leaks(release):
             if name.startswith("tests/") and name.endswith(".py"):
                 (Path(hidden) / Path(name).name).write_bytes(zf.read(name))
         leaks = find_leaks(release.student_zip, secrets(release.assignment, hidden))
-    detail = "no reference body, hidden test or hidden value in the student zip" if not leaks \
+    detail = "no reference body, hidden test, hidden value or rubric in the student zip" if not leaks \
         else "; ".join(leaks[:10]) + (f" (+{len(leaks) - 10} more)" if len(leaks) > 10 else "")
     return CheckResult("student zip leaks nothing", not leaks, detail)
 

@@ -98,6 +98,16 @@ def test_written_questions_have_answer_cells(notebooks):
             assert (c.source == ANSWER_PLACEHOLDER) == (variant == "student")
 
 
+def test_the_solution_shows_each_written_questions_rubric_and_the_student_does_not(notebooks):
+    for variant, nb in notebooks.items():
+        text = {c.metadata.written: c.source for c in nb.cells if c.metadata.get("written")}
+        for question in DISC01.written:
+            assert question.rubric, f"{question.name} has no rubric in assignment.toml"
+            shown = [item.item in text[question.name] for item in question.rubric]
+            assert all(shown) if variant == "solution" else not any(shown)
+            assert (f"**Rubric ({question.points:g} points).**" in text[question.name]) == (variant == "solution")
+
+
 def test_long_demonstrations_are_skipped_when_grading(notebooks):
     nb = notebooks["student"]
     for cell in nb.cells:
@@ -178,6 +188,14 @@ def test_leak_check_catches_an_injected_reference_body(leak_setup):
     leaky.cells.append(nbformat.v4.new_code_cell("# a TA's note\n" + body))
     leaks = find_leaks(student_zip(root, leaky), secrets(DISC01, hidden))
     assert any("fit_last_layer_ridge" in leak for leak in leaks)
+
+
+def test_leak_check_catches_a_rubric(leak_setup):
+    root, hidden, nb = leak_setup
+    leaky = nbformat.from_dict(nb)
+    leaky.cells.append(nbformat.v4.new_markdown_cell(DISC01.written[2].rubric[0].item))
+    leaks = find_leaks(student_zip(root, leaky), secrets(DISC01, hidden))
+    assert leaks == [f"rubric of {DISC01.written[2].name} in disc01.ipynb"]
 
 
 def test_leak_check_catches_a_hidden_expected_value_and_a_hidden_test(leak_setup):

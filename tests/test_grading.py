@@ -48,15 +48,19 @@ def full_marks_except(row, *questions):
 
 
 def sandbox_processes():
-    """Processes of the grading sandbox still alive (zygote, kernels, launchers)."""
+    """Processes of the grading sandbox still alive: the zygote, launchers, and anything running
+    as a grading slot's uid (kernels and whatever they started)."""
+    from autograder.judge.warm import UID_BASE
+
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
+                uid = int(Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
+            except (OSError, IndexError, ValueError):
                 continue
-            if "zygote.py" in cmdline or "judge/launch.py" in cmdline:
+            if "zygote.py" in cmdline or "judge/launch.py" in cmdline or UID_BASE <= uid < UID_BASE + 64:
                 found.append(cmdline[:120])
     return found
 

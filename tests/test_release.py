@@ -65,6 +65,18 @@ def test_solution_zip_is_executed_with_figures_and_html(release):
     assert picture[:200] in html.replace("\n", "")
 
 
+def test_the_rubric_file_holds_every_written_question_and_stays_out_of_the_student_zip(release):
+    rel, _ = release
+    rubric = (rel.root / "disc01-rubric.md").read_text()
+    for question in DISC01.written:
+        section = rubric.split(f"## {question.name} ")[1].split("\n## ")[0]
+        assert "Written." in section and "**Solution.**" in section  # the prompt and the key
+        assert all(item.item in section for item in question.rubric)
+    with zipfile.ZipFile(rel.student_zip) as zf:
+        student = "\n".join(c.source for c in nbformat.reads(zf.read(DISC01.notebook).decode(), as_version=4).cells)
+    assert not any(item.item in student for w in DISC01.written for item in w.rubric)
+
+
 def test_autograder_zip_is_otters_with_hidden_tests_and_cpu_torch(release):
     rel, _ = release
     with zipfile.ZipFile(rel.autograder_zip) as zf:

@@ -121,7 +121,10 @@ def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, re
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
-    workers = max(1, workers or os.cpu_count() or 1)
+    # One more worker than cores: a kernel waits on its judge and the judge on its kernel, so
+    # cores idle with exactly one each (40 submissions on 2 cores: 2, 3, 4 workers took 1.57,
+    # 1.44, 1.39 s each).
+    workers = max(1, workers or (os.cpu_count() or 1) + 1)
     store = ResultStore(out)
     summary = Summary()
     started = time.monotonic()
