@@ -147,7 +147,7 @@ def hidden_features(x, w, b):
 def fit_last_layer_ridge(features, y, lambd):
     """Ridge regression of the last layer on fixed hidden features.
 
-    Return the coefficients c (length H) minimising ||F c - y||^2 + lambd * ||c||^2,
+    Return the coefficients a (length H) minimising ||F a - y||^2 + lambd * ||a||^2,
     where F = features is (N, H) and y has length N.
     """
     F = np.asarray(features, dtype=float)
