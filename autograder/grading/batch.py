@@ -25,6 +25,7 @@ from autograder.grading.store import GRADER_ERROR, ResultStore
 from autograder.grading.written import written_answers
 from autograder.judge import Casebook, Limits
 from autograder.judge.submission import nothing_submitted, unreadable_verdict
+from autograder.judge.verdict import Verdict
 
 GRACE = 60  # seconds past the judge's own total timeout before a worker is presumed hung
 
@@ -217,9 +218,7 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
                 failure = None
                 if slot.conn in ready:
                     try:
-                        from autograder.judge.verdict import Verdict
-
-                        submission_id, verdict = slot.conn.recv()
+                        _, verdict = slot.conn.recv()
                         record(slot.task, Verdict.from_dict(verdict))
                     except (EOFError, OSError):
                         failure = "the grading worker died on this submission"
@@ -230,7 +229,7 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
                 else:
                     continue
                 if failure:
-                    why = f"{failure}; regrade it with --force, or tell the toolkit's maintainers"
+                    why = f"{failure}; the next run grades it again (tell the toolkit's maintainers if it recurs)"
                     record(slot.task, unreadable_verdict(casebook, why), error=f"{GRADER_ERROR}: {failure}")
                     slot.task = None
                     slot.stop(wait_seconds=0)

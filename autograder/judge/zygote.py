@@ -136,16 +136,23 @@ def _become_kernel(request, conn):
     os._exit(0)
 
 
+def _fork(run, *args, status):
+    """A child that runs ``run(*args)`` and never returns into its parent's code: it exits
+    with ``status`` if ``run`` returns or raises. Returns the child's pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            run(*args)
+        finally:
+            os._exit(status)
+    return pid
+
+
 def _init(request, conn):
     """In I, pid 1 of the kernel's namespace: a /proc that shows only this namespace, the
     kernel, then interrupts from the launcher until the kernel exits or the launcher goes."""
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    kernel = os.fork()
-    if kernel == 0:
-        try:
-            _become_kernel(request, conn)
-        finally:
-            os._exit(70)
+    kernel = _fork(_become_kernel, request, conn, status=70)
     kernel_exit = os.pidfd_open(kernel)
     while True:
         ready, _, _ = select.select([conn, kernel_exit], [], [])
@@ -168,12 +175,7 @@ def _serve_kernel(conn, support, keep_readonly):
     and everything it started are gone."""
     request = _read_request(conn)
     _private_world(request, support, keep_readonly)
-    init = os.fork()
-    if init == 0:
-        try:
-            _init(request, conn)
-        finally:
-            os._exit(71)
+    init = _fork(_init, request, conn, status=71)
     conn.sendall(b"started\n")
     _, status = os.waitpid(init, 0)  # returns once the whole namespace is gone
     try:
