@@ -215,7 +215,10 @@ class Experiment:
     def network(self, run, record=-1):
         """A torch network holding run ``run``'s parameters at history entry ``record``."""
         w, b, v, c = self.params(run, record)
-        net = nn.Sequential(nn.Linear(1, len(w)), nn.ReLU(), nn.Linear(len(w), 1))
+        h, dtype = len(w), getattr(torch, self.w.dtype.name)  # the run's own precision
+        # skip_init: the weights are overwritten below, so draw nothing from torch's global RNG.
+        net = nn.Sequential(nn.utils.skip_init(nn.Linear, 1, h, dtype=dtype), nn.ReLU(),
+                            nn.utils.skip_init(nn.Linear, h, 1, dtype=dtype))
         with torch.no_grad():
             net[0].weight.copy_(torch.as_tensor(w).reshape(-1, 1))
             net[0].bias.copy_(torch.as_tensor(b))
@@ -225,9 +228,15 @@ class Experiment:
 
     def predict(self, run, x, record=-1):
         """The learned function of run ``run`` at history entry ``record``, evaluated at x."""
-        w, b, v, c = self.params(run, record)
-        x = np.asarray(x, dtype=float).reshape(-1, 1)
-        return np.maximum(x * w + b, 0.0) @ v + c
+        net = self.network(run, record)
+        with torch.no_grad():
+            return net(_column(x, net)).numpy().astype(float).reshape(-1)
+
+    def unit_outputs(self, run, x, record=-1):
+        """Every hidden unit's output ReLU(w_j x + b_j) at each x: an (N, H) array."""
+        net = self.network(run, record)
+        with torch.no_grad():
+            return net[1](net[0](_column(x, net))).numpy().astype(float)
 
     def save(self, path):
         """Write the whole history to an ``.npz`` file (readable by ``Experiment.load``)."""
@@ -520,7 +529,7 @@ def plot_fit(exp, run, record=-1, elbows_fn=None, ax=None):
     grid = np.linspace(0.0, 1.0, 501)
     # Splitting c evenly over the units makes their lines add up exactly to the learned f.
     offset = c / h
-    units = v * np.maximum(grid[:, None] * w + b, 0.0) + offset
+    units = v * exp.unit_outputs(run, grid, record) + offset
     fit = exp.predict(run, grid, record)
     colors = _unit_colors(h)
 
@@ -657,6 +666,11 @@ def _fit_png(exp, run, record, elbows_fn):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
     return buffer.getvalue()
+
+
+def _column(x, net):
+    """x as the (N, 1) tensor a network takes, in the network's own dtype."""
+    return torch.as_tensor(np.asarray(x, dtype=float).reshape(-1, 1), dtype=net[0].weight.dtype)
 
 
 def _new_axes(ax, figsize):
