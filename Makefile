@@ -29,13 +29,16 @@ $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory browser
 	touch $@
 
-# Debian's chromium, which playwright (from pip) drives in the browser tests. Only root can
-# install it; elsewhere install the `chromium` package yourself.
+# Debian's chromium, which playwright (from pip) drives in the browser tests, and poppler's
+# pdftoppm, which rasterises the PDFs the tests look at. Only root can install them; elsewhere
+# install the `chromium` and `poppler-utils` packages yourself.
 browser:
-	@if command -v chromium >/dev/null; then :; \
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-	else echo "chromium is missing and only root can install it: the browser tests will fail"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "missing $$missing and only root can install it: the browser and PDF tests will fail"; fi
 
 clean:
 	rm -rf dist .pytest_cache

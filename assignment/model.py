@@ -16,8 +16,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent
-# What a written answer's cell holds until the student writes in it.
-ANSWER_PLACEHOLDER = "_Type your answer here, replacing this text._"
+# What a written answer's cell holds until the student writes in it. Defined where the
+# student's export tool (shipped alone, beside the notebook) needs it to spot blank answers.
+from autograder.submit import PLACEHOLDER as ANSWER_PLACEHOLDER  # noqa: E402
 
 
 @dataclass(frozen=True)

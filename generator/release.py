@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import submit
 from autograder.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
@@ -106,6 +107,8 @@ def _working_directory(path):
 def _copy_support_files(assignment, dest):
     for name in assignment.support_files:
         shutil.copy2(assignment.root / name, dest / name)
+    # The export cell's tool, the same for every assignment.
+    shutil.copy2(Path(submit.__file__), dest / "submit.py")
 
 
 def _lay_out(release, folder, include_hidden):

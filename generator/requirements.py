@@ -42,8 +42,7 @@ def requirements(notebook_name, sources):
 
 def write_requirements(folder, nb, assignment):
     sources = [c.source for c in nb.cells if c.cell_type == "code"]
-    sources += [(assignment.root / name).read_text() for name in assignment.support_files
-                if name.endswith(".py")]
+    sources += [path.read_text() for path in sorted(folder.glob("*.py"))]  # support files
     path = folder / "requirements.txt"
     path.write_text(requirements(assignment.notebook, sources))
     return path

@@ -87,7 +87,7 @@ def test_every_question_has_one_check_cell_after_its_answer(notebooks):
         (i,) = [k for k, c in enumerate(cells) if c.metadata.get("question") == q.name]
         assert cells[i + 1].source == f'grader.check("{q.name}")'
     assert 'grader = otter.Notebook(tests_dir="tests")' in cells[1].source
-    assert "grader.export(pdf=False" in cells[-1].source
+    assert cells[-1].source == "import submit\n\nsubmit.export(grader, 'disc01.ipynb')"
 
 
 def test_written_questions_have_answer_cells(notebooks):

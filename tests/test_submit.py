@@ -1,0 +1,152 @@
+"""The export cell (``submit.py``) in a real kernel: the zip holds the work the kernel ran, or
+there is no zip and the student is told to save; the PDF holds the written answers."""
+
+import io
+import shutil
+import subprocess
+import zipfile
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from autograder.notebook_client import HeadlessNotebookClient
+from generator.release import Release, build_student
+from tests.submissions import DISC01, notebooks, solution_answers  # noqa: F401 (fixture)
+
+WRONG_GRAD = """\
+def grad_linear(theta, x, y):
+    return 0.0
+"""
+VOTES_ANSWER = "No: point i votes (θx_i − y_i)·x_i, so points far from 0 pull harder."
+
+
+@pytest.fixture(scope="module")
+def student_folder(tmp_path_factory):
+    release = Release(DISC01, DISC01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
+    build_student(release)
+    return release.student_dir
+
+
+def _is_demo(cell):
+    """Plots and the experiment: not needed to export, and slow."""
+    return (cell.cell_type == "code" and not cell.metadata.get("question")
+            and not cell.source.startswith(("import", "# Initialize Otter")))
+
+
+def _notebook(notebooks, answers, written=None):
+    nb = nbformat.reads(nbformat.writes(notebooks["student"]), as_version=4)
+    nb.cells = [c for c in nb.cells if not _is_demo(c)]
+    for cell in nb.cells:
+        if cell.metadata.get("question") in answers:
+            cell.source = answers[cell.metadata["question"]]
+        if written and cell.metadata.get("written") in written:
+            cell.source = written[cell.metadata["written"]]
+    return nb
+
+
+def _save(nb, path):
+    path.write_text(nbformat.writes(nb))  # writes() leaves nb as it is; write() splits its lines
+
+
+def _run(folder, nb):
+    """Execute ``nb`` in ``folder``, as JupyterLab would run it (every cell, export included)."""
+    HeadlessNotebookClient(nb, timeout=60, kernel_name="python3",
+                           resources={"metadata": {"path": str(folder)}}).execute()
+    return nb
+
+
+def _text(cell):
+    return "\n".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
+                     for o in cell.outputs)
+
+
+def _export_cells(nb):
+    return [c for c in nb.cells if c.source.startswith("import submit")]
+
+
+@pytest.fixture
+def folder(student_folder, tmp_path):
+    work = tmp_path / "student"
+    shutil.copytree(student_folder, work)
+    return work
+
+
+def test_the_export_zips_the_saved_work_with_a_pdf_and_says_what_passes(notebooks, folder):
+    answers = {**solution_answers(notebooks, "q1a_grad", "q1a_opt"), "q1b_grad": WRONG_GRAD}
+    nb = _notebook(notebooks, answers, written={"q1b_votes": VOTES_ANSWER})
+    _save(nb, folder / "disc01.ipynb")
+    # A second export without fpdf2: the zip is still made, and the note says why no PDF.
+    nb.cells += [nbformat.v4.new_code_cell("import sys\nsys.modules['fpdf'] = None"),
+                 nbformat.v4.new_code_cell(_export_cells(nb)[0].source)]
+    on_disk = (folder / "disc01.ipynb").read_bytes()
+
+    first, second = (_text(c) for c in _export_cells(_run(folder, nb)))
+
+    assert "Exported disc01_submission.zip" in first, first
+    assert "the saved notebook matches what you ran" in first
+    assert "Upload this zip to Gradescope" in first
+    public = first.split("Public checks: ")[1].split("\n")[0]
+    assert public.startswith(f"2 of {len(DISC01.questions)} pass; not yet: ")
+    assert "q1b_grad" in public and "q1a_grad" not in public and "q1a_opt" not in public
+    assert "Written answers still blank: q2_elbows_move, q2_test_below_train, q2_ridge_vs_sgd" in first
+    assert "Traceback" not in first and "Error" not in first
+
+    with zipfile.ZipFile(folder / "disc01_submission.zip") as zf:
+        assert zf.read("disc01.ipynb") == on_disk
+        assert "disc01_written.pdf" not in zf.namelist()  # the second export replaced the first
+    assert "No PDF of the written answers: fpdf2 is not installed" in second
+
+    reader = PdfReader(folder / "disc01_written.pdf")  # the first export's, still on disk
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "written answers" in text
+    for question in DISC01.written:
+        assert question.name in text
+    assert "points far from 0 pull harder" in text
+    assert text.count("(no answer)") == len(DISC01.written) - 1
+
+
+def test_unsaved_edits_leave_no_zip_and_ask_to_save(notebooks, folder):
+    on_disk = _notebook(notebooks, solution_answers(notebooks, "q1a_grad"))
+    _save(on_disk, folder / "disc01.ipynb")
+    (folder / "disc01_submission.zip").write_bytes(b"an older export")
+    # The kernel runs an edit the student never saved.
+    edited = _notebook(notebooks, {"q1a_grad": solution_answers(notebooks, "q1a_grad")["q1a_grad"]
+                                   .replace("2.0 * np.mean", "2 * np.mean")})
+
+    (out,) = (_text(c) for c in _export_cells(_run(folder, edited)))
+
+    assert "Not exported: the saved notebook is older than what you ran" in out, out
+    assert "grad_const" in out and "Ctrl+S" in out
+    assert "gd_step_const" not in out  # unchanged functions are not blamed
+    assert not (folder / "disc01_submission.zip").exists()
+
+
+def test_an_unreadable_notebook_on_disk_is_reported_not_zipped(notebooks, folder):
+    nb = _notebook(notebooks, {})
+    _save(nb, folder / "disc01.ipynb")
+    export = _export_cells(nb)[0]
+    nb.cells.insert(nb.cells.index(export), nbformat.v4.new_code_cell(
+        "open('disc01.ipynb', 'w').write('{\"cells\": [')"))
+
+    (out,) = (_text(c) for c in _export_cells(_run(folder, nb)))
+
+    assert "Could not read disc01.ipynb" in out and "Ctrl+S" in out, out
+    assert not (folder / "disc01_submission.zip").exists()
+
+
+def test_the_pdf_looks_like_a_page_of_answers(tmp_path):
+    from autograder.submit import write_pdf
+
+    answers = {"q1b_votes": ("**Written.** Do all points get the same vote?", VOTES_ANSWER),
+               "q2_ridge_vs_sgd": ("Which is better?", "")}
+    path = write_pdf(tmp_path / "answers.pdf", "Discussion 1", answers)
+    text = PdfReader(path).pages[0].extract_text()
+    assert "Discussion 1: written answers" in text and "Written. Do all points" in text
+    assert "θx_i − y_i" in text  # Unicode survives: the fonts are DejaVu
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "page")], check=True)
+    from matplotlib.image import imread
+
+    page = imread(tmp_path / "page-1.png")
+    ink = (page[..., :3].mean(axis=2) < 0.5).mean()
+    assert 0.002 < ink < 0.2  # text on a white page, neither blank nor a black box
