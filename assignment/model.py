@@ -16,9 +16,11 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent
-# What a written answer's cell holds until the student writes in it. Defined where the
-# student's export tool (shipped alone, beside the notebook) needs it to spot blank answers.
-from autograder.submit import PLACEHOLDER as ANSWER_PLACEHOLDER  # noqa: E402
+# What an answer's cell holds until the student writes in it. The hand-graded one is defined
+# where the student's export tool (shipped alone, beside the notebook) spots blank answers.
+from autograder.submit import PLACEHOLDER as WRITTEN_PLACEHOLDER  # noqa: E402
+
+PRACTICE_PLACEHOLDER = "_For practice, not graded: work it out here if you like, replacing this text._"
 
 
 @dataclass(frozen=True)

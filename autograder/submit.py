@@ -22,8 +22,8 @@ from html import escape
 import nbformat
 
 SAVE_WAIT_SECONDS = 3.0
-# What a written answer's cell holds until the student writes in it (assignment.model uses it).
-PLACEHOLDER = "_Type your answer here, replacing this text._"
+# What a hand-graded answer's cell holds until the student writes in it (assignment.model uses it).
+PLACEHOLDER = "_Graded by hand: type your answer here, replacing this text._"
 
 
 @dataclass
@@ -108,7 +108,7 @@ def export(grader, notebook, zip_name=None, namespace=None):
         return result
 
     answers = written_answers(nb)
-    result.blank_written = [name for name, (_, answer) in answers.items() if not answer]
+    result.blank_written = [name for name, (*_, answer) in answers.items() if not answer]
     pdf_path = os.path.splitext(notebook)[0] + "_written.pdf"
     try:
         write_pdf(pdf_path, _title(nb, notebook), answers)
@@ -250,15 +250,27 @@ def _normalise(source):
 
 
 def written_answers(nb):
-    """question -> (prompt, answer) for each hand-graded question; a blank answer is ''."""
+    """question -> (title, prompt, answer) for each hand-graded question; a blank answer is ''."""
     found = {}
     for previous, cell in zip(nb.cells, nb.cells[1:]):
         name = cell.metadata.get("written")
         if name and cell.cell_type == "markdown":
-            prompt = previous.source.strip() if previous.cell_type == "markdown" else ""
             answer = cell.source.strip()
-            found[name] = (prompt, "" if answer in ("", PLACEHOLDER) else answer)
+            found[name] = (*written_prompt(previous), "" if answer in ("", PLACEHOLDER) else answer)
     return found
+
+
+def written_prompt(cell):
+    """(title, prompt) of the markdown cell before a written answer: its last ``####`` heading
+    (without the points the template adds) and the text below it."""
+    if cell.cell_type != "markdown":
+        return "", ""
+    text = cell.source.strip()
+    start = text.rfind("#### ")
+    if start < 0:
+        return "", text
+    heading, _, prompt = text[start:].partition("\n")
+    return heading[5:].split(" · ")[0].strip(), prompt.strip()
 
 
 def write_pdf(path, title, answers):
@@ -277,10 +289,10 @@ def write_pdf(path, title, answers):
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
     pdf.multi_cell(0, 8, f"{title}: written answers", new_x="LMARGIN", new_y="NEXT")
-    for name, (prompt, answer) in answers.items():
+    for name, (title, prompt, answer) in answers.items():
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 12)
-        pdf.multi_cell(0, 7, name, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, f"{name}: {title}" if title else name, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 9)
         pdf.set_text_color(90, 90, 90)
         pdf.multi_cell(0, 4.6, _plain(prompt), new_x="LMARGIN", new_y="NEXT")

@@ -1,12 +1,14 @@
 """The default ReLU experiment: the course-style loop against the engine, in one run.
 
     .venv/bin/python benchmarks/relu_experiment.py [--slice 2000] [--full] [--seeds 30]
+                                                   [--against REV]
 
 Course-style: one nn.Sequential per run and a torch.optim.SGD step per minibatch, recording
 state and test MSE every 1,000 steps, as the original notebook did. By default it times the
 first ``--slice`` steps of each of the six runs and extrapolates to 150,000; ``--full`` runs it
 all (about 15 minutes). The engine is timed cold (a fresh process and an empty numba cache, so
-compilation counts) and warm, with each process's peak resident memory.
+compilation counts) and warm, with each process's peak resident memory. ``--against REV``
+adds the engine of ``relu_lab.py`` at git revision REV, timed the same way in the same run.
 """
 
 import argparse
@@ -29,8 +31,8 @@ from assignment.disc01 import relu_lab as L  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
-sys.path.insert(0, {root!r})
-from assignment.disc01 import relu_lab as L
+sys.path.insert(0, {folder!r})
+import relu_lab as L
 t = time.perf_counter()
 L.run_experiment(seeds=range({seeds}), progress=False, backend={backend!r})
 first = time.perf_counter() - t
@@ -42,11 +44,14 @@ print(json.dumps(dict(first=first, again=again,
 """
 
 
-def engine_in_fresh_process(seeds=1, backend="auto", again=True):
-    """(first call, second call, peak RSS MB) in a new interpreter with an empty numba cache."""
-    with tempfile.TemporaryDirectory() as cache:
+def engine_in_fresh_process(seeds=1, backend="auto", again=True, source=None):
+    """(first call, second call, peak RSS MB) in a new interpreter with an empty numba cache,
+    for the engine in ``source`` (the text of a relu_lab.py; default: the current one)."""
+    source = source or (ROOT / "assignment" / "disc01" / "relu_lab.py").read_text()
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as folder:
+        Path(folder, "relu_lab.py").write_text(source)
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        code = CHILD.format(root=str(ROOT), seeds=seeds, backend=backend, again=again)
+        code = CHILD.format(folder=folder, seeds=seeds, backend=backend, again=again)
         out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
                              capture_output=True, text=True).stdout
     r = json.loads(out.strip().splitlines()[-1])
@@ -87,6 +92,7 @@ def main():
     ap.add_argument("--full", action="store_true", help="run the course-style loop in full")
     ap.add_argument("--seeds", type=int, default=30, help="seeds for the error-bar row")
     ap.add_argument("--no-numpy", action="store_true", help="skip the numpy-fallback row")
+    ap.add_argument("--against", metavar="REV", help="also time relu_lab.py at this git revision")
     args = ap.parse_args()
     steps = L.ExperimentConfig().steps
 
@@ -98,6 +104,12 @@ def main():
         ("engine, cold (new process, compiles)", cold, rss),
         ("engine, warm", warm, rss),
     ]
+    if args.against:
+        baseline = subprocess.run(["git", "show", f"{args.against}:assignment/disc01/relu_lab.py"],
+                                  cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        base_cold, base_warm, base_rss = engine_in_fresh_process(source=baseline)
+        rows.insert(1, (f"engine at {args.against}, cold", base_cold, base_rss))
+        rows.insert(2, (f"engine at {args.against}, warm", base_warm, base_rss))
     if not args.no_numpy:
         first, _, rss_np = engine_in_fresh_process(backend="numpy", again=False)
         rows.append(("engine, numpy fallback (no numba)", first, rss_np))

@@ -1,11 +1,11 @@
 """The notebook pipelines: what the students get and what the staff get."""
 
-from generator.steps import (AddCheckCells, AddExportCell, AddOtterInit, AssignCellIds,
+from generator.steps import (AddExportCell, AddOtterInit, AssignCellIds,
                              ClearOutputs, Execute, RenderTemplate, SetMetadata, StableWidgetIds,
                              Validate)
 
 # Both variants render alike; resources["variant"] decides what the template shows.
-RENDER = [RenderTemplate(), AddOtterInit(), AddCheckCells(), AddExportCell(), SetMetadata(),
+RENDER = [RenderTemplate(), AddOtterInit(), AddExportCell(), SetMetadata(),
           ClearOutputs(), AssignCellIds(), Validate()]
 
 STUDENT = RENDER

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import submit
+from autograder.submit import written_prompt
 from autograder.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
@@ -165,7 +166,7 @@ def build_solution(release, progress=lambda msg: None):
 
 
 def build_rubric(release):
-    """``<assignment>-rubric.md``: every written question with its prompt, its key and its
+    """``<assignment>-rubric.md``: every written question with its heading, prompt, key and
     rubric, taken from the built solution notebook; what a TA grades from on Gradescope."""
     a = release.assignment
     nb = nbformat.read(release.solution_dir / a.notebook, as_version=4)
@@ -173,14 +174,14 @@ def build_rubric(release):
     for previous, cell in zip(nb.cells, nb.cells[1:]):
         name = cell.metadata.get("written")
         if name:
-            prompt = previous.source.strip().split("\n\n")[-1] if previous.cell_type == "markdown" else ""
-            sections[name] = (prompt, cell.source.strip())
+            title, prompt = written_prompt(previous)
+            sections[name] = (title, prompt, cell.source.strip())
     total = sum(w.points for w in a.written)
     lines = [f"# {a.title}: written questions", "",
              f"Graded by hand on Gradescope: {len(a.written)} questions, {total:g} points.", ""]
     for w in a.written:
-        prompt, key = sections[w.name]
-        lines += [f"## {w.name} ({w.points:g} points)", "", prompt, "", key, ""]
+        title, prompt, key = sections[w.name]
+        lines += [f"## {w.name}: {title} ({w.points:g} points)", "", prompt, "", key, ""]
     path = release.root / f"{a.name}-rubric.md"
     path.write_text("\n".join(lines))
     release.artifacts["rubric"] = path

@@ -1,7 +1,9 @@
 """Rendering, otter test files, leak checking and the built release itself."""
 
+import dataclasses
 import importlib
 import re
+import shutil
 import subprocess
 import time
 import zipfile
@@ -13,7 +15,7 @@ import pytest
 from autograder.testfiles import literal, write_tests
 from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER
-from assignment.model import ANSWER_PLACEHOLDER
+from assignment.model import PRACTICE_PLACEHOLDER, WRITTEN_PLACEHOLDER
 from generator.source import STUDENT_BODY, function_source
 from generator.steps import run_pipeline
 from generator.verify import find_leaks, secrets
@@ -67,7 +69,7 @@ def test_variants_differ_only_where_the_template_says(notebooks):
     differing = [i for i, (a, b) in enumerate(zip(student.cells, solution.cells)) if a.source != b.source]
     for i in differing:
         s, t = student.cells[i], solution.cells[i]
-        assert s.metadata.get("question") or s.metadata.get("written") or ANSWER_PLACEHOLDER in s.source \
+        assert s.metadata.get("question") or s.metadata.get("written") or PRACTICE_PLACEHOLDER in s.source \
             or "Solutions" in t.source, f"cell {i} differs unexpectedly"
 
 
@@ -90,12 +92,54 @@ def test_every_question_has_one_check_cell_after_its_answer(notebooks):
     assert cells[-1].source == "import submit\n\nsubmit.export(grader, 'disc01.ipynb')"
 
 
+def test_every_question_heading_shows_how_it_counts(notebooks):
+    """Points come from assignment.toml; practice answers say they are not graded."""
+    cells = notebooks["student"].cells
+    headings = {}
+    for k, cell in enumerate(cells):
+        name = cell.metadata.get("question") or cell.metadata.get("written")
+        if name:
+            lines = [line for c in cells[:k] if c.cell_type == "markdown" for line in c.source.splitlines()]
+            headings[name] = next(line for line in reversed(lines) if line.startswith("#### "))
+    for q in DISC01.questions:
+        points = f"{q.points:g} point{'' if q.points == 1 else 's'}"
+        assert "autograded" in headings[q.name] and points in headings[q.name], headings[q.name]
+    for w in DISC01.written:
+        assert headings[w.name].endswith(f"· graded by hand, {w.points:g} points"), headings[w.name]
+    practice = [c for c in cells if c.source == PRACTICE_PLACEHOLDER]
+    assert practice and all(c.metadata.get("written") is None for c in practice)
+    assert any("· practice, not graded" in c.source for c in cells if c.cell_type == "markdown")
+    unexplained = [c.source for c in cells if "Type your answer" in c.source and "graded" not in c.source]
+    assert unexplained == []
+
+
+def test_the_template_names_each_question_once(tmp_path):
+    """The block emits the function, the metadata and the check; naming a question twice or
+    leaving one out is a build error, not a silent gap."""
+    from generator.render import render_source
+
+    template = (DISC01.root / DISC01.template).read_text()
+    for q in (*DISC01.questions, *DISC01.written):
+        assert template.count(f'"{q.name}"') == 1, q.name
+    for q in DISC01.questions:  # its function cell comes from assignment.toml, not the template
+        assert f"def {q.function}(" not in template and "question:" not in template, q.function
+    broken = dataclasses.replace(DISC01, root=tmp_path)
+    shutil.copy(DISC01.root / "relu_lab.py", tmp_path)
+    (tmp_path / DISC01.template).write_text(template.replace('"q2_train"', '"q2_forward"'))
+    with pytest.raises(ValueError, match="more than once: q2_forward"):
+        render_source(broken, "student", DISC01.term_seed)
+    (tmp_path / DISC01.template).write_text(template.replace(
+        '{% call written("Ridge or SGD?", "q2_ridge_vs_sgd") %}', '{% call practice("Ridge or SGD?") %}'))
+    with pytest.raises(ValueError, match="no block for these questions: q2_ridge_vs_sgd"):
+        render_source(broken, "student", DISC01.term_seed)
+
+
 def test_written_questions_have_answer_cells(notebooks):
     for variant, nb in notebooks.items():
         written = [c for c in nb.cells if c.metadata.get("written")]
         assert [c.metadata.written for c in written] == [w.name for w in DISC01.written]
         for c in written:
-            assert (c.source == ANSWER_PLACEHOLDER) == (variant == "student")
+            assert (c.source == WRITTEN_PLACEHOLDER) == (variant == "student")
 
 
 def test_the_solution_shows_each_written_questions_rubric_and_the_student_does_not(notebooks):

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from assignment.model import Assignment
-from generator.release import build_release
+from generator.release import build_release, written_prompt
 from generator.verify import judge_grade, verify_release
 
 DISC01 = Assignment.named("disc01")
@@ -69,12 +69,17 @@ def test_solution_zip_is_executed_with_figures_and_html(release):
 def test_the_rubric_file_holds_every_written_question_and_stays_out_of_the_student_zip(release):
     rel, _ = release
     rubric = (rel.root / "disc01-rubric.md").read_text()
-    for question in DISC01.written:
-        section = rubric.split(f"## {question.name} ")[1].split("\n## ")[0]
-        assert "Written." in section and "**Solution.**" in section  # the prompt and the key
-        assert all(item.item in section for item in question.rubric)
     with zipfile.ZipFile(rel.student_zip) as zf:
-        student = "\n".join(c.source for c in nbformat.reads(zf.read(DISC01.notebook).decode(), as_version=4).cells)
+        cells = nbformat.reads(zf.read(DISC01.notebook).decode(), as_version=4).cells
+    student = "\n".join(c.source for c in cells)
+    prompts = {cell.metadata.written: written_prompt(previous)
+               for previous, cell in zip(cells, cells[1:]) if cell.metadata.get("written")}
+    for question in DISC01.written:
+        title, prompt = prompts[question.name]
+        assert title and len(prompt) > 40, question.name
+        section = rubric.split(f"## {question.name}: {title} ({question.points:g} points)")[1].split("\n## ")[0]
+        assert prompt in section and "**Solution.**" in section  # what students read, and the key
+        assert all(item.item in section for item in question.rubric)
     assert not any(item.item in student for w in DISC01.written for item in w.rubric)
 
 

@@ -138,11 +138,12 @@ def test_an_unreadable_notebook_on_disk_is_reported_not_zipped(notebooks, folder
 def test_the_pdf_looks_like_a_page_of_answers(tmp_path):
     from autograder.submit import write_pdf
 
-    answers = {"q1b_votes": ("**Written.** Do all points get the same vote?", VOTES_ANSWER),
-               "q2_ridge_vs_sgd": ("Which is better?", "")}
+    answers = {"q1b_votes": ("(v) Votes", "Do **all** points get the same vote?", VOTES_ANSWER),
+               "q2_ridge_vs_sgd": ("Ridge or SGD?", "Which is better?", "")}
     path = write_pdf(tmp_path / "answers.pdf", "Discussion 1", answers)
     text = PdfReader(path).pages[0].extract_text()
-    assert "Discussion 1: written answers" in text and "Written. Do all points" in text
+    assert "Discussion 1: written answers" in text and "q1b_votes: (v) Votes" in text
+    assert "Do all points get the same vote?" in text and "(no answer)" in text
     assert "θx_i − y_i" in text  # Unicode survives: the fonts are DejaVu
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "page")], check=True)
     from matplotlib.image import imread

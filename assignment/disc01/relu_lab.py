@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - exercised by forcing backend="numpy" i
     numba = None
 
 __all__ = [
+    "KNOTS",
     "KNOT_HEIGHTS",
     "target_function",
     "Dataset",

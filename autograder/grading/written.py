@@ -1,7 +1,7 @@
 """The hand-graded answers in a submission: the markdown cells the template marked with
 ``{"written": <question>}``. Read as plain notebook JSON, never run."""
 
-from assignment.model import ANSWER_PLACEHOLDER
+from assignment.model import WRITTEN_PLACEHOLDER
 from autograder.judge.submission import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000
@@ -21,6 +21,6 @@ def written_answers(path, casebook):
         name = cell.get("metadata", {}).get("written")
         if cell.cell_type == "markdown" and name in names and name not in answers:
             text = cell.source.strip()
-            if text and text != ANSWER_PLACEHOLDER:
+            if text and text != WRITTEN_PLACEHOLDER:
                 answers[name] = text[:MAX_ANSWER_CHARS]
     return answers

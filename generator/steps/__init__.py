@@ -5,7 +5,6 @@ context: ``assignment``, ``variant`` ("student" or "solution"), ``seed`` and, fo
 run code, ``workdir``.
 """
 
-from generator.steps.add_check_cells import AddCheckCells
 from generator.steps.add_export_cell import AddExportCell
 from generator.steps.add_otter_init import AddOtterInit
 from generator.steps.assign_cell_ids import AssignCellIds
@@ -24,6 +23,6 @@ def run_pipeline(steps, resources, nb=None):
 
 
 __all__ = [
-    "AddCheckCells", "AddExportCell", "AddOtterInit", "AssignCellIds", "ClearOutputs",
+    "AddExportCell", "AddOtterInit", "AssignCellIds", "ClearOutputs",
     "Execute", "RenderTemplate", "SetMetadata", "StableWidgetIds", "Validate", "run_pipeline",
 ]

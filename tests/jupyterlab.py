@@ -1,0 +1,155 @@
+"""A JupyterLab server on a folder, and a notebook in it driven through headless Chromium the way
+a student drives it: menus, clicks, typing and Shift+Enter."""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+
+# User settings of the test's own JupyterLab: no news or update pop-ups over the notebook, and
+# no autosave, so that only the export cell's own save can put the work on disk.
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def jupyterlab_server(root, scratch):
+    """``(url, token)`` of a JupyterLab serving ``root``; stopped on exit."""
+    settings = Path(scratch) / "lab-settings"
+    for name, value in SETTINGS.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(Path(scratch) / "lab-workspaces"),
+               JUPYTER_RUNTIME_DIR=str(Path(scratch) / "runtime"))
+    log = open(Path(scratch) / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--ServerApp.open_browser=False", "--LabApp.news_url=None"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start: see {log.name}")
+                time.sleep(0.3)
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab, with a screenshot folder."""
+
+    def __init__(self, page, shots):
+        self.page = page
+        self.shots = Path(shots)
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.console_errors = []
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def open(self, url, token, notebook):
+        self.page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+        self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        self.wait_until_idle(timeout=90)
+
+    def screenshot(self, name, full_page=False):
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def menu(self, *names):
+        for name in names:
+            self.page.get_by_role("menuitem", name=re.compile(f"^{re.escape(name)}")).first.click()
+
+    def kernel_status(self):
+        return self.page.evaluate("""() => {
+            const el = document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]');
+            return el ? (el.getAttribute('data-status') || el.textContent) : '';
+        }""")
+
+    def busy_cells(self):
+        return self.page.evaluate("""() => [...document.querySelectorAll('.jp-InputPrompt')]
+            .filter(p => p.textContent.includes('[*]')).length""")
+
+    def wait_until_idle(self, timeout=120):
+        """Until no cell waits or runs, and the kernel says idle."""
+        deadline = time.monotonic() + timeout
+        quiet_since = None
+        while time.monotonic() < deadline:
+            idle = self.busy_cells() == 0 and "busy" not in self.kernel_status().lower()
+            if idle:
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since > 1.0:
+                    return
+            else:
+                quiet_since = None
+            self.page.wait_for_timeout(250)
+        raise TimeoutError(f"the notebook was still busy after {timeout} s")
+
+    def code_cell(self, containing):
+        return self.page.locator(".jp-CodeCell", has_text=containing).first
+
+    def replace_code(self, containing, code):
+        """Select a code cell's whole text and type ``code`` over it, as a student would."""
+        cell = self.code_cell(containing)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".cm-content").click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.type(code)
+
+    def run_cell(self, containing):
+        """Click into the cell and press Shift+Enter; wait until it finishes."""
+        cell = self.code_cell(containing)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".cm-content").click()
+        self.page.keyboard.press("Shift+Enter")
+        self.page.wait_for_timeout(300)
+        self.wait_until_idle()
+        return cell
+
+    def error_outputs(self):
+        """The text of every traceback and every stderr box (JupyterLab shows both in red)."""
+        return self.page.evaluate("""() => [...document.querySelectorAll(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"],' +
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')]
+            .map(e => e.textContent.slice(0, 300))""")
+
+
+def chromium():
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is missing: `make test` installs it (as root)"
+    return path
