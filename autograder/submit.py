@@ -15,7 +15,6 @@ import inspect
 import os
 import textwrap
 import time
-import zipfile
 from dataclasses import dataclass, field
 from html import escape
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from assignment.model import Assignment
-from generator.release import Release, build_autograder
+from generator.release import Release, build_autograder, build_student
 
 
 @pytest.fixture
@@ -18,3 +18,12 @@ def autograder_zip(tmp_path_factory):
     release.root.mkdir(parents=True)
     build_autograder(release)
     return release.autograder_zip
+
+
+@pytest.fixture(scope="session")
+def student_folder(tmp_path_factory):
+    """disc01's student folder as the release lays it out (notebook, support files, tests)."""
+    disc01 = Assignment.named("disc01")
+    release = Release(disc01, disc01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
+    build_student(release)
+    return release.student_dir

@@ -2,7 +2,10 @@
 (from the solution, or written by the test) and extra cells inserted."""
 
 import json
+import socket
 import textwrap
+import threading
+from contextlib import contextmanager
 
 import nbformat
 import pytest
@@ -40,3 +43,30 @@ def solution_answers(notebooks, *questions):
             if c.metadata.get("question") in questions}
 
 
+
+
+@contextmanager
+def local_listener():
+    """A TCP listener on 127.0.0.1 that records every connection it accepts, for submissions
+    that try the network: yields (port, accepted)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.5)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept())
+            except OSError:
+                pass
+
+    watcher = threading.Thread(target=accept, daemon=True)
+    watcher.start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        stop.set()
+        watcher.join(2)
+        listener.close()

@@ -12,21 +12,12 @@ import time
 import zipfile
 
 import nbformat
-import pytest
 
-from generator.release import Release, build_student
-from tests.jupyterlab import CHROMIUM_FLAGS, NotebookPage, chromium, jupyterlab_server
-from tests.submissions import DISC01
+from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyterlab_server
+from submissions import DISC01
 
 RIGHT = "def grad_const(theta, y): return float(2 * np.mean(theta - np.asarray(y)))"
 WRONG = "def grad_linear(theta, x, y): return 0.0"
-
-
-@pytest.fixture(scope="module")
-def student_folder(tmp_path_factory):
-    release = Release(DISC01, DISC01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
-    build_student(release)
-    return release.student_dir
 
 
 def test_a_student_runs_checks_and_exports_in_jupyterlab(student_folder, tmp_path):

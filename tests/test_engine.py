@@ -1,6 +1,7 @@
 """The fast ReLU experiment engine is the course's SGD: same data, same draws, same steps."""
 
 import dataclasses
+import shutil
 
 import numpy as np
 import pytest
@@ -169,3 +170,37 @@ def test_make_network_places_sorted_elbows_in_the_unit_interval():
     w2, b2, v2, c2 = L.network_params(L.make_network(40, seed=7))
     np.testing.assert_array_equal(w, w2)
     assert not np.array_equal(w, L.network_params(L.make_network(40, seed=8))[0])
+
+
+def test_one_draw_per_chunk_is_one_draw_per_step():
+    """The engine draws a chunk of minibatches at once; train_relu draws one per step."""
+    for n, batch in [(200, 40), (7, 41), (1000, 3)]:
+        chunked, stepwise = L.minibatch_rng(0, n, 1), L.minibatch_rng(0, n, 1)
+        out = np.empty((500, batch), np.int64)
+        L._draw(chunked, n, out)
+        assert (out == np.stack([stepwise.integers(0, n, size=batch) for _ in range(500)])).all()
+        assert chunked.bit_generator.state == stepwise.bit_generator.state
+
+
+def test_progress_in_a_notebook_ends_as_one_line_with_the_real_times(tmp_path):
+    """In a kernel the progress is one HTML line updated in place: the saved notebook (and
+    its HTML export) keeps the finished line, not a bar stuck at its first state."""
+    import nbformat
+
+    from autograder.notebook_client import HeadlessNotebookClient
+
+    # A copy, as students have it: importing the source itself as `relu_lab` would leave numba
+    # cache entries there that the tests' `assignment.disc01.relu_lab` cannot load.
+    shutil.copy(L.__file__, tmp_path / "relu_lab.py")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import relu_lab\nrelu_lab.run_experiment(relu_lab.ExperimentConfig(steps=20000)); None")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    HeadlessNotebookClient(nb, timeout=120, kernel_name="python3",
+                           resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = nb.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["display_data"], outputs
+    text, html = outputs[0].data["text/plain"], outputs[0].data["text/html"]
+    assert text.startswith("Trained 6 runs × 20,000 SGD steps in ") and text.endswith(".")
+    assert "<progress" not in html and "application/vnd.jupyter.widget-view+json" not in outputs[0].data
+    seconds = float(text.split(" in ")[1].split(" s")[0])
+    assert 0 < seconds < 120  # two decimals below a second

@@ -284,3 +284,27 @@ def test_cli_experiment_writes_history_and_figures(tmp_path):
         assert image.shape[0] > 300 and image.shape[1] > 500
         assert image[..., :3].std() > 0.05  # something is drawn on it
     assert plt.get_fignums() == []
+
+
+def test_the_optional_seed_band_cell_draws_both_regimes():
+    """The notebook's 30-seed cell, run as a student who switches it on would (shorter runs)."""
+    import functools
+    import types
+
+    from submissions import DISC01
+    from generator import pipelines
+    from generator.steps import run_pipeline
+
+    nb = run_pipeline(pipelines.STUDENT, dict(assignment=DISC01, variant="student", seed=DISC01.term_seed))
+    (source,) = [c.source for c in nb.cells if "run_seed_bands = False" in c.source]
+    lab = types.SimpleNamespace(**{name: getattr(L, name) for name in L.__all__})
+    lab.ExperimentConfig = functools.partial(L.ExperimentConfig, steps=2000, record_every=250)
+    plt.close("all")
+    exec(source.replace("run_seed_bands = False", "run_seed_bands = True"),
+         dict(relu_lab=lab, plt=plt, np=np, shared_scale=(1e-3, 1.0)))
+    figures = [plt.figure(n) for n in plt.get_fignums()]
+    assert [f.axes[0].get_title() for f in figures] == [
+        f"width 20, {regime.name}: 30 seeds" for regime in L.REGIMES]
+    for figure in figures:
+        assert len(figure.axes[0].collections) == 2  # the two percentile bands
+    plt.close("all")

@@ -6,11 +6,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -25,7 +23,7 @@ from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text
 from autograder.judge import Limits
-from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
+from submissions import local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 from test_gradescope import question_tests, run_autograder
 
 DISC01 = Assignment.named("disc01")
@@ -183,38 +181,18 @@ def graded_class(notebooks, autograder_zip, tmp_path_factory):
         for path in sorted(export.parent.rglob("*")):
             zf.write(path, path.relative_to(export.parent))
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    listener.settimeout(0.5)
-    accepted = []
-
-    def accept():
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept())
-            except OSError:
-                pass
-
-    stop = threading.Event()
-    watcher = threading.Thread(target=accept, daemon=True)
-    watcher.start()
-    port = listener.getsockname()[1]
-    submission(notebooks, folder, base="solution", name="tries_the_network.ipynb", at=9, extra_cells=[f"""
-        import socket
-        for address in [("127.0.0.1", {port}), ("1.1.1.1", 443), ("pypi.org", 443)]:
-            try:
-                socket.create_connection(address, timeout=2)
-                print("connected to", address)
-            except OSError as exc:
-                print("no network:", exc)
-        """])
-
-    out = root / "out"
-    summary = grade([folder, export_zip], out, autograder_zip, workers=2, limits=LIMITS, progress=False)
-    stop.set()
-    watcher.join(2)
-    listener.close()
+    with local_listener() as (port, accepted):
+        submission(notebooks, folder, base="solution", name="tries_the_network.ipynb", at=9, extra_cells=[f"""
+            import socket
+            for address in [("127.0.0.1", {port}), ("1.1.1.1", 443), ("pypi.org", 443)]:
+                try:
+                    socket.create_connection(address, timeout=2)
+                    print("connected to", address)
+                except OSError as exc:
+                    print("no network:", exc)
+            """])
+        out = root / "out"
+        summary = grade([folder, export_zip], out, autograder_zip, workers=2, limits=LIMITS, progress=False)
     return dict(out=out, summary=summary, rows=rows(out), accepted=accepted, folder=folder)
 
 

@@ -3,10 +3,7 @@
 import json
 import os
 import pwd
-import socket
 import tempfile
-import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from autograder.judge.plain import PlainDataError, loads
 from autograder.judge.runner import call_budget
 from autograder.judge.user import prepare_user
 from assignment.model import Assignment
-from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
+from submissions import local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 DISC01 = Assignment.named("disc01")
 # Short limits: the tests' loops and hangs should cost seconds, not minutes.
@@ -113,83 +110,65 @@ def test_a_wrong_answer_costs_its_question_and_says_what_came_back(notebooks, ca
 
 def test_tampering_cannot_raise_a_score_or_reach_out(notebooks, casebook, tmp_path):
     marker = tmp_path / "escaped"
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(0.5)
-    port = listener.getsockname()[1]
-    accepted = []
-
-    def accept():
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not accepted:
-            try:
-                accepted.append(listener.accept())
-            except OSError:
-                pass
-
-    watcher = threading.Thread(target=accept, daemon=True)
-    watcher.start()
-    hostile = [
-        # comparisons that always agree
-        """
-        import numpy as np, math, torch
-        np.isclose = lambda *a, **k: np.ones(np.broadcast(*a[:2]).shape, dtype=bool)
-        np.allclose = lambda *a, **k: True
-        np.array_equal = lambda *a, **k: True
-        math.isclose = lambda *a, **k: True
-        torch.allclose = lambda *a, **k: True
-        """,
-        # a fake otter and grader, fake results files and a poisoned pickle
-        """
-        import os, pickle, json
-        class Everything:
-            def __getattr__(self, name): return lambda *a, **k: {"score": 20}
-        grader = Everything()
-        class Boom:
-            def __reduce__(self): return (os.system, ("touch %s",))
-        for folder in (".", "/tmp", os.path.expanduser("~")):
-            try:
-                with open(os.path.join(folder, "results.pkl"), "wb") as f: pickle.dump(Boom(), f)
-                with open(os.path.join(folder, "results.json"), "w") as f:
-                    json.dump({"score": 100, "tests": []}, f)
-            except OSError:
-                pass
-        """ % marker,
-        # a process that outlives the kernel, and the network
-        f"""
-        import os, socket, time
-        if os.fork() == 0:
-            os.setsid()
+    with local_listener() as (port, accepted):
+        hostile = [
+            # comparisons that always agree
+            """
+            import numpy as np, math, torch
+            np.isclose = lambda *a, **k: np.ones(np.broadcast(*a[:2]).shape, dtype=bool)
+            np.allclose = lambda *a, **k: True
+            np.array_equal = lambda *a, **k: True
+            math.isclose = lambda *a, **k: True
+            torch.allclose = lambda *a, **k: True
+            """,
+            # a fake otter and grader, fake results files and a poisoned pickle
+            """
+            import os, pickle, json
+            class Everything:
+                def __getattr__(self, name): return lambda *a, **k: {"score": 20}
+            grader = Everything()
+            class Boom:
+                def __reduce__(self): return (os.system, ("touch %s",))
+            for folder in (".", "/tmp", os.path.expanduser("~")):
+                try:
+                    with open(os.path.join(folder, "results.pkl"), "wb") as f: pickle.dump(Boom(), f)
+                    with open(os.path.join(folder, "results.json"), "w") as f:
+                        json.dump({"score": 100, "tests": []}, f)
+                except OSError:
+                    pass
+            """ % marker,
+            # a process that outlives the kernel, and the network
+            f"""
+            import os, socket, time
             if os.fork() == 0:
-                with open({str(tmp_path / 'survivor.pid')!r}, "w") as f: f.write(str(os.getpid()))
-                time.sleep(600)
-            os._exit(0)
-        try:
-            socket.create_connection(("127.0.0.1", {port}), timeout=2)
-            open({str(marker)!r}, "w").write("network")
-        except OSError:
-            pass
-        """,
-        # answers that claim to be anything, then leave
-        """
-        def grad_const(theta, y):
-            class Liar(float):
-                def __eq__(self, other): return True
-            return Liar(0.0)
-        import sys
-        sys.exit(0)
-        """,
-    ]
-    answers = solution_answers(notebooks, "q1b_opt")  # one honest answer: it keeps its points
-    path = submission(notebooks, tmp_path, answers=answers, extra_cells=hostile)
-    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+                os.setsid()
+                if os.fork() == 0:
+                    with open({str(tmp_path / 'survivor.pid')!r}, "w") as f: f.write(str(os.getpid()))
+                    time.sleep(600)
+                os._exit(0)
+            try:
+                socket.create_connection(("127.0.0.1", {port}), timeout=2)
+                open({str(marker)!r}, "w").write("network")
+            except OSError:
+                pass
+            """,
+            # answers that claim to be anything, then leave
+            """
+            def grad_const(theta, y):
+                class Liar(float):
+                    def __eq__(self, other): return True
+                return Liar(0.0)
+            import sys
+            sys.exit(0)
+            """,
+        ]
+        answers = solution_answers(notebooks, "q1b_opt")  # one honest answer: it keeps its points
+        path = submission(notebooks, tmp_path, answers=answers, extra_cells=hostile)
+        verdict = judge_submission(path, casebook, DISC01.root, FAST)
     got = scores(verdict)
     assert got.pop("q1b_opt") == 1
     assert sum(got.values()) == 0
     assert not marker.exists()  # neither the pickle nor the socket did anything
-    watcher.join(timeout=1)
-    listener.close()
     assert not accepted, "the kernel reached the network"
     survivor = int((tmp_path / "survivor.pid").read_text())
     assert no_process_left(survivor)

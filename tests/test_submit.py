@@ -1,7 +1,6 @@
 """The export cell (``submit.py``) in a real kernel: the zip holds the work the kernel ran, or
 there is no zip and the student is told to save; the PDF holds the written answers."""
 
-import io
 import shutil
 import subprocess
 import zipfile
@@ -11,21 +10,13 @@ import pytest
 from pypdf import PdfReader
 
 from autograder.notebook_client import HeadlessNotebookClient
-from generator.release import Release, build_student
-from tests.submissions import DISC01, notebooks, solution_answers  # noqa: F401 (fixture)
+from submissions import DISC01, notebooks, solution_answers  # noqa: F401 (fixture)
 
 WRONG_GRAD = """\
 def grad_linear(theta, x, y):
     return 0.0
 """
 VOTES_ANSWER = "No: point i votes (θx_i − y_i)·x_i, so points far from 0 pull harder."
-
-
-@pytest.fixture(scope="module")
-def student_folder(tmp_path_factory):
-    release = Release(DISC01, DISC01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
-    build_student(release)
-    return release.student_dir
 
 
 def _is_demo(cell):

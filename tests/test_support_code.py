@@ -25,7 +25,7 @@ ABS = {"abs", "absolute", "fabs"}
 
 # The engine must compute the hidden layer to train at all. It does so for every run at once,
 # on (runs, batch, units) arrays or in scalar loops, not as a function of one network.
-ENGINE = {"_step_numpy", "_test_mse_numpy", "_step_numba", "_test_mse_numba"}
+ENGINE = {"_step_numpy", "_test_mse_numpy", "_train_run_numba", "_test_mse_numba"}
 
 
 def _names(node):

@@ -10,9 +10,10 @@ and (for the slider) ipywidgets are required.
 
 from __future__ import annotations
 
-import contextlib
+import concurrent.futures
 import dataclasses
 import os
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -337,22 +338,36 @@ def run_experiment(config=None, seeds=(0,), progress=True, backend="auto"):
         evaluate(x_test, y_test, W, B, V, C, mse)
         test_mse[:, k] = mse
 
-    bar = _progress_bar(config.steps * n_runs, progress, f"SGD, {n_runs} runs ({backend})")
+    bar = _Progress(config.steps * n_runs, n_runs, config.steps, progress)
+    bar.compiled(_warm_up(draw, step, evaluate, rngs[0], x, y, x_test, y_test, W, B, V, C, widths,
+                          lrs, train_all, order, config.batch_size))
     record(0)
-    with _dynamic_scheduling(backend):
-        for k in range(1, n_records):
-            for r in range(n_runs):
-                draw(rngs[r], x.shape[0], idx[r])
-            step(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses)
-            train_loss[:, k] = losses[:, -1]
-            train_loss_avg[:, k] = losses.mean(axis=1)
-            record(k)
-            bar.update(chunk * n_runs)
+    for k in range(1, n_records):
+        for r in range(n_runs):
+            draw(rngs[r], x.shape[0], idx[r])
+        step(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses)
+        train_loss[:, k] = losses[:, -1]
+        train_loss_avg[:, k] = losses.mean(axis=1)
+        record(k)
+        bar.update(chunk * n_runs)
     bar.close()
 
     steps = np.arange(n_records) * config.record_every
     return Experiment(config, data, runs, steps, hist["w"], hist["b"], hist["v"], c_hist,
                       train_loss, train_loss_avg, test_mse, seeds)
+
+
+def _warm_up(draw, step, evaluate, rng, x, y, x_test, y_test, W, B, V, C, widths, lrs, train_all,
+             order, batch):
+    """Seconds spent making the engine ready: one step on copies of everything, which compiles
+    the numba engine (or loads it from its cache) without touching the real runs."""
+    start = time.perf_counter()
+    idx = np.zeros((len(widths), 1, batch), np.int64)
+    draw(np.random.Generator(type(rng.bit_generator)(0)), x.shape[0], idx[0])
+    step(x, y, idx, W.copy(), B.copy(), V.copy(), C.copy(), widths, lrs, train_all, order,
+         np.empty((len(widths), 1), W.dtype))
+    evaluate(x_test, y_test, W, B, V, C, np.empty(len(widths), W.dtype))
+    return time.perf_counter() - start
 
 
 def _pick_backend(backend):
@@ -365,38 +380,85 @@ def _pick_backend(backend):
     return backend
 
 
-def _dynamic_scheduling(backend):
-    # Runs differ in cost (width, trained layers): hand them to threads one at a time.
-    if backend == "numba":
-        return numba.parallel_chunksize(1)
-    return contextlib.nullcontext()
+class _Progress:
+    """What the training is doing, told truthfully: first the compiling of the engine (numba
+    compiles it on a machine's first run, then loads it from its cache), then the SGD steps
+    with the rate measured on steps alone, then the times both took.
 
+    In a notebook it is one HTML line updated in place, so the saved notebook and its HTML
+    export keep the finished line; elsewhere it prints plain lines.
+    """
 
-def _progress_bar(total, enabled, desc):
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # progress display is a nicety, never a requirement
-        enabled = False
-    if not enabled:
-        return _NoBar()
-    return tqdm(total=total, desc=desc, unit="step", unit_scale=True, mininterval=0.5)
+    def __init__(self, total, runs, steps, enabled):
+        self.total, self.runs, self.steps, self.enabled = total, runs, steps, enabled
+        self.done, self.compile_seconds, self.started, self.shown_at = 0, None, None, 0.0
+        self.handle = None
+        if enabled and _in_notebook():
+            from IPython.display import display
 
+            self.handle = display(self._bundle("Preparing the training loop…"), raw=True,
+                                  display_id=True)
 
-class _NoBar:
+    def compiled(self, seconds):
+        self.compile_seconds = seconds
+        self.started = time.perf_counter()
+        self._show(force=True)
+
     def update(self, n):
-        pass
+        self.done += n
+        self._show()
 
     def close(self):
-        pass
+        if self.enabled:
+            self._show(force=True, final=True)
+
+    def _show(self, force=False, final=False):
+        if not self.enabled or self.started is None:
+            return
+        now = time.perf_counter()
+        if not force and now - self.shown_at < 0.25:
+            return
+        self.shown_at = now
+        elapsed = now - self.started
+        if final and os.environ.get("EECS182_REPRODUCIBLE_OUTPUTS"):  # a release build
+            text = f"Trained {self.runs} runs × {self.steps:,} SGD steps."
+        elif final:
+            text = f"Trained {self.runs} runs × {self.steps:,} SGD steps in {elapsed:.{1 if elapsed >= 1 else 2}f} s"
+            if self.compile_seconds >= 0.5:
+                text += f", after compiling the training loop for {self.compile_seconds:.1f} s (cached from now on)"
+            text += "."
+        else:
+            text = f"SGD: {self.done:,} of {self.total:,} steps, {elapsed:.1f} s"
+            if self.done:
+                text += f", about {elapsed * (self.total - self.done) / self.done:.0f} s left"
+        if self.handle is not None:
+            self.handle.update(self._bundle(text, None if final else self.done), raw=True)
+        elif final:
+            print(text, flush=True)
+
+    def _bundle(self, text, value=None):
+        bar = "" if value is None else (f"<progress value='{value}' max='{self.total}' "
+                                        "style='width: 16em; vertical-align: middle'></progress> ")
+        return {"text/plain": text, "text/html": f"<div>{bar}{text}</div>"}
+
+
+def _in_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 # --- numpy engine: one vectorised step for all runs at once --------------------------------
 
 
-def _draw_numpy(rng, n, out):
-    # One call per step, exactly as train_relu draws, so both consume the Generator alike.
-    for t in range(out.shape[0]):
-        out[t] = rng.integers(0, n, size=out.shape[1])
+def _draw(rng, n, out):
+    # One call for the whole chunk draws exactly what one call per step (as train_relu makes)
+    # would: PCG64 hands out the 32-bit halves of its 64-bit outputs from a buffer kept in the
+    # bit generator, across calls, and the bounded draws for n < 2**32 use those halves.
+    out[:] = rng.integers(0, n, size=out.shape)
 
 
 def _step_numpy(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
@@ -428,7 +490,7 @@ def _test_mse_numpy(x, y, W, B, V, C, out):
     out[:] = np.mean((pred - y) ** 2, axis=1)
 
 
-_ENGINES = {"numpy": (_draw_numpy, _step_numpy, _test_mse_numpy)}
+_ENGINES = {"numpy": (_draw, _step_numpy, _test_mse_numpy)}
 
 
 # --- numba engine: the same algorithm, compiled, parallel over runs -------------------------
@@ -436,69 +498,70 @@ _ENGINES = {"numpy": (_draw_numpy, _step_numpy, _test_mse_numpy)}
 if numba is not None:
     # Reassociation lets LLVM vectorise the sums over units; NaN and inf keep their meaning.
     _FAST = {"reassoc", "contract", "nsz", "arcp"}
+    # Runs train side by side, one thread per core; threads start on first use.
+    _THREADS = concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="relu_lab")
     _CACHE = os.access(os.path.dirname(os.path.abspath(__file__)), os.W_OK)
 
-    @numba.njit(cache=_CACHE)
-    def _draw_numba(rng, n, out):
-        # numba's Generator.integers consumes the bit stream exactly as numpy's does.
-        for t in range(out.shape[0]):
-            out[t] = rng.integers(0, n, out.shape[1])
-
-    @numba.njit(parallel=True, fastmath=_FAST, cache=_CACHE)
-    def _step_numba(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
-        n_steps, batch = idx.shape[1], idx.shape[2]
-        zero = W.dtype.type(0)
-        scale = W.dtype.type(2.0 / batch)
-        for i in numba.prange(order.shape[0]):
-            r = order[i]
-            h = widths[r]
-            lr = lrs[r]
-            hidden = train_all[r]
-            w, b, v = W[r, :h], B[r, :h], V[r, :h]
-            pre = np.empty((batch, h), W.dtype)
-            g = np.empty(batch, W.dtype)
-            grad_w = np.empty(h, W.dtype)
-            grad_b = np.empty(h, W.dtype)
-            grad_v = np.empty(h, W.dtype)
-            for t in range(n_steps):
-                loss = zero
-                for m in range(batch):
-                    xm = x[idx[r, t, m]]
-                    out = C[r]
-                    for j in range(h):
-                        p = xm * w[j] + b[j]
-                        pre[m, j] = p
-                        out += v[j] * max(p, zero)
-                    res = out - y[idx[r, t, m]]
-                    loss += res * res
-                    g[m] = res * scale
-                losses[r, t] = loss / batch
-                grad_v[:] = 0
-                grad_w[:] = 0
-                grad_b[:] = 0
-                grad_c = zero
-                for m in range(batch):
-                    gm = g[m]
-                    grad_c += gm
-                    xm = x[idx[r, t, m]]
-                    for j in range(h):
-                        p = pre[m, j]
-                        grad_v[j] += gm * max(p, zero)
-                        if hidden:
-                            d = gm * v[j] if p > 0 else zero
-                            grad_w[j] += d * xm
-                            grad_b[j] += d
+    @numba.njit(nogil=True, fastmath=_FAST, cache=_CACHE)
+    def _train_run_numba(x, y, idx, w, b, v, c, lr, hidden, losses):
+        """``idx.shape[0]`` SGD steps of one run, in place on its w, b, v (length H) and c
+        (length 1). Releases the GIL, so runs train side by side in threads."""
+        n_steps, batch = idx.shape
+        h = w.shape[0]
+        zero = w.dtype.type(0)
+        scale = w.dtype.type(2.0 / batch)
+        pre = np.empty((batch, h), w.dtype)
+        g = np.empty(batch, w.dtype)
+        grad_w = np.empty(h, w.dtype)
+        grad_b = np.empty(h, w.dtype)
+        grad_v = np.empty(h, w.dtype)
+        for t in range(n_steps):
+            loss = zero
+            for m in range(batch):
+                xm = x[idx[t, m]]
+                out = c[0]
                 for j in range(h):
-                    v[j] -= lr * grad_v[j]
-                if hidden:
-                    for j in range(h):
-                        w[j] -= lr * grad_w[j]
-                        b[j] -= lr * grad_b[j]
-                C[r] -= lr * grad_c
+                    p = xm * w[j] + b[j]
+                    pre[m, j] = p
+                    out += v[j] * max(p, zero)
+                res = out - y[idx[t, m]]
+                loss += res * res
+                g[m] = res * scale
+            losses[t] = loss / batch
+            grad_v[:] = 0
+            grad_w[:] = 0
+            grad_b[:] = 0
+            grad_c = zero
+            for m in range(batch):
+                gm = g[m]
+                grad_c += gm
+                xm = x[idx[t, m]]
+                for j in range(h):
+                    p = pre[m, j]
+                    grad_v[j] += gm * max(p, zero)
+                    if hidden:
+                        d = gm * v[j] if p > 0 else zero
+                        grad_w[j] += d * xm
+                        grad_b[j] += d
+            for j in range(h):
+                v[j] -= lr * grad_v[j]
+            if hidden:
+                for j in range(h):
+                    w[j] -= lr * grad_w[j]
+                    b[j] -= lr * grad_b[j]
+            c[0] -= lr * grad_c
 
-    @numba.njit(parallel=True, fastmath=_FAST, cache=_CACHE)
+    def _step_numba(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
+        # One thread per core, largest runs first (``order``), each run compiled and GIL-free.
+        jobs = [_THREADS.submit(_train_run_numba, x, y, idx[r], W[r, :widths[r]], B[r, :widths[r]],
+                                V[r, :widths[r]], C[r:r + 1], lrs[r], train_all[r], losses[r])
+                for r in order]
+        for job in jobs:
+            job.result()
+
+    @numba.njit(nogil=True, fastmath=_FAST, cache=_CACHE)
     def _test_mse_numba(x, y, W, B, V, C, out):
-        for r in numba.prange(W.shape[0]):
+        for r in range(W.shape[0]):
             total = 0.0
             for n in range(x.shape[0]):
                 f = C[r]
@@ -507,7 +570,7 @@ if numba is not None:
                 total += (f - y[n]) ** 2
             out[r] = total / x.shape[0]
 
-    _ENGINES["numba"] = (_draw_numba, _step_numba, _test_mse_numba)
+    _ENGINES["numba"] = (_draw, _step_numba, _test_mse_numba)
 
 
 # ---------------------------------------------------------------------------------------------
