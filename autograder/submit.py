@@ -13,6 +13,7 @@ for the PDF (without fpdf2 the zip is still made, and the result says the PDF is
 import ast
 import inspect
 import os
+import re
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -287,27 +288,36 @@ def write_pdf(path, title, answers):
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(0, 8, f"{title}: written answers", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, f"{title}: written answers", align="L", new_x="LMARGIN", new_y="NEXT")
     for name, (title, prompt, answer) in answers.items():
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 12)
-        pdf.multi_cell(0, 7, f"{name}: {title}" if title else name, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, f"{name}: {title}" if title else name, align="L", new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.set_font("DejaVu", "", 9)
         pdf.set_text_color(90, 90, 90)
-        pdf.multi_cell(0, 4.6, _plain(prompt), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.6, _plain(prompt), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
         pdf.set_font("DejaVu", "", 11)
         pdf.multi_cell(0, 5.6, _plain(answer) if answer else "(no answer)", border="L", padding=(1, 3),
-                       new_x="LMARGIN", new_y="NEXT")
+                       align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.output(path)
     return path
 
 
 def _plain(markdown):
-    """Markdown to the text a PDF shows: emphasis marks dropped, math kept as written."""
-    text = markdown.replace("**", "").replace("__", "")
-    return "\n".join(line.rstrip() for line in text.splitlines())
+    """Markdown to the text a PDF shows: paragraphs rejoined (markdown wraps lines at will),
+    list items kept on their own lines, emphasis marks dropped, math kept as written."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        lines = [line.strip() for line in block.splitlines()]
+        if any(line.startswith(("- ", "* ", "$$")) for line in lines):
+            paragraphs.append("\n".join(lines))
+        else:
+            paragraphs.append(" ".join(lines))
+    text = "\n\n".join(paragraphs).replace("**", "").replace("__", "")
+    return re.sub(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])", r"\1", text)
 
 
 def _dejavu_folder():

@@ -273,3 +273,24 @@ def test_zip_entries_carry_the_source_date(tmp_path, monkeypatch):
     with zipfile.ZipFile(write_zip(tmp_path / "git.zip", files)) as zf:
         # a zip holds times to two seconds
         assert zf.getinfo("a.txt").date_time == (*committed[:5], committed[5] - committed[5] % 2)
+
+
+def test_every_legend_sits_beside_its_plot(notebooks):
+    """A legend inside the axes covers curves; every legend the notebook draws is placed to
+    the right of its axes (in the notebook's cells and in relu_lab)."""
+    import ast
+
+    sources = [c.source for c in notebooks["solution"].cells if c.cell_type == "code"]
+    sources.append((DISC01.root / "relu_lab.py").read_text())
+    legends = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # a cell with IPython magics
+            continue
+        legends += [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                    and getattr(n.func, "attr", None) == "legend"]
+    assert len(legends) >= 8
+    for call in legends:
+        anchor = {k.arg: k.value for k in call.keywords}.get("bbox_to_anchor")
+        assert anchor is not None and ast.literal_eval(anchor)[0] > 1, ast.unparse(call)
