@@ -79,8 +79,6 @@ class Export:
 
 
 def _text(html):
-    import re
-
     return re.sub(r"<[^>]+>", "", html.replace("<br>", "\n")).replace("&#x27;", "'").strip()
 
 

@@ -15,8 +15,7 @@ class Execute:
 
     Cells with ``"execute": false`` in their metadata (the export cell) are left unrun.
     Outputs must not depend on timing, or every build would differ: the kernel runs with
-    EECS182_REPRODUCIBLE_OUTPUTS=1 (relu_lab's progress then reports no durations) and with
-    tqdm switched off.
+    EECS182_REPRODUCIBLE_OUTPUTS=1, and relu_lab's progress then reports no durations.
     Raises nbclient's CellExecutionError (with the failing cell and traceback) on any error,
     and CellTimeoutError for a cell that runs over ``timeout`` seconds.
     ``client_options`` go to the notebook client (e.g. its ``on_cell_executed`` hook).
@@ -41,7 +40,7 @@ class Execute:
             **self.client_options,
         )
         # Keyword arguments reach the kernel manager's start_kernel: the kernel's environment.
-        client.execute(env=dict(os.environ, TQDM_DISABLE="1", EECS182_REPRODUCIBLE_OUTPUTS="1"))
+        client.execute(env=dict(os.environ, EECS182_REPRODUCIBLE_OUTPUTS="1"))
         ran = {c.id: c for c in runnable.cells}
         for cell in nb.cells:
             if cell.id in ran and cell.cell_type == "code":
