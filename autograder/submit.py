@@ -17,7 +17,7 @@ import re
 import textwrap
 import time
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 
 import nbformat
 
@@ -79,7 +79,7 @@ class Export:
 
 
 def _text(html):
-    return re.sub(r"<[^>]+>", "", html.replace("<br>", "\n")).replace("&#x27;", "'").strip()
+    return unescape(re.sub(r"<[^>]+>", "", html.replace("<br>", "\n"))).strip()
 
 
 def _note(color, html):

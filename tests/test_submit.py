@@ -142,3 +142,13 @@ def test_the_pdf_looks_like_a_page_of_answers(tmp_path):
     page = imread(tmp_path / "page-1.png")
     ink = (page[..., :3].mean(axis=2) < 0.5).mean()
     assert 0.002 < ink < 0.2  # text on a white page, neither blank nor a black box
+
+
+def test_the_note_reads_the_same_as_text_and_escapes_what_it_quotes():
+    from autograder.submit import Export
+
+    note = Export("disc01.ipynb", unreadable="JSONDecodeError: <'cells'> & \"more\"")
+    bundle = note._repr_mimebundle_()
+    assert "&lt;&#x27;cells&#x27;&gt; &amp;" in bundle["text/html"]  # nothing the student wrote runs
+    assert bundle["text/plain"] == ("Could not read disc01.ipynb: JSONDecodeError: <'cells'> & \"more\". "
+                                    "Save it with Ctrl+S (File ▸ Save Notebook), then run this cell again.")
