@@ -327,7 +327,7 @@ def run_experiment(config=None, seeds=(0,), progress=True, backend="auto"):
     idx = np.empty((n_runs, chunk, config.batch_size), np.int64)
     losses = np.empty((n_runs, chunk), dtype)
     mse = np.empty(n_runs, dtype)
-    draw, step, evaluate = _ENGINES[backend]
+    step, evaluate = _ENGINES[backend]
     # Largest runs first so that dynamic scheduling over threads balances the work.
     order = np.argsort(-(widths * (1 + train_all)), kind="stable")
 
@@ -339,12 +339,12 @@ def run_experiment(config=None, seeds=(0,), progress=True, backend="auto"):
         test_mse[:, k] = mse
 
     bar = _Progress(config.steps * n_runs, n_runs, config.steps, progress)
-    bar.compiled(_warm_up(draw, step, evaluate, rngs[0], x, y, x_test, y_test, W, B, V, C, widths,
-                          lrs, train_all, order, config.batch_size))
+    bar.compiled(_warm_up(step, evaluate, x, y, x_test, y_test, W, B, V, C, widths, lrs, train_all,
+                          order, config.batch_size))
     record(0)
     for k in range(1, n_records):
         for r in range(n_runs):
-            draw(rngs[r], x.shape[0], idx[r])
+            _draw(rngs[r], x.shape[0], idx[r])
         step(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses)
         train_loss[:, k] = losses[:, -1]
         train_loss_avg[:, k] = losses.mean(axis=1)
@@ -357,13 +357,11 @@ def run_experiment(config=None, seeds=(0,), progress=True, backend="auto"):
                       train_loss, train_loss_avg, test_mse, seeds)
 
 
-def _warm_up(draw, step, evaluate, rng, x, y, x_test, y_test, W, B, V, C, widths, lrs, train_all,
-             order, batch):
+def _warm_up(step, evaluate, x, y, x_test, y_test, W, B, V, C, widths, lrs, train_all, order, batch):
     """Seconds spent making the engine ready: one step on copies of everything, which compiles
     the numba engine (or loads it from its cache) without touching the real runs."""
     start = time.perf_counter()
-    idx = np.zeros((len(widths), 1, batch), np.int64)
-    draw(np.random.Generator(type(rng.bit_generator)(0)), x.shape[0], idx[0])
+    idx = np.zeros((len(widths), 1, batch), np.int64)  # a step on point 0 only
     step(x, y, idx, W.copy(), B.copy(), V.copy(), C.copy(), widths, lrs, train_all, order,
          np.empty((len(widths), 1), W.dtype))
     evaluate(x_test, y_test, W, B, V, C, np.empty(len(widths), W.dtype))
@@ -386,7 +384,7 @@ class _Progress:
     with the rate measured on steps alone, then the times both took.
 
     In a notebook it is one HTML line updated in place, so the saved notebook and its HTML
-    export keep the finished line; elsewhere it prints plain lines.
+    export keep the finished line; elsewhere it prints only the finished line.
     """
 
     def __init__(self, total, runs, steps, enabled):
@@ -451,7 +449,7 @@ def _in_notebook():
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-# --- numpy engine: one vectorised step for all runs at once --------------------------------
+# --- the minibatch draws, the same for both engines -----------------------------------------
 
 
 def _draw(rng, n, out):
@@ -459,6 +457,9 @@ def _draw(rng, n, out):
     # would: PCG64 hands out the 32-bit halves of its 64-bit outputs from a buffer kept in the
     # bit generator, across calls, and the bounded draws for n < 2**32 use those halves.
     out[:] = rng.integers(0, n, size=out.shape)
+
+
+# --- numpy engine: one vectorised step for all runs at once --------------------------------
 
 
 def _step_numpy(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
@@ -490,7 +491,7 @@ def _test_mse_numpy(x, y, W, B, V, C, out):
     out[:] = np.mean((pred - y) ** 2, axis=1)
 
 
-_ENGINES = {"numpy": (_draw, _step_numpy, _test_mse_numpy)}
+_ENGINES = {"numpy": (_step_numpy, _test_mse_numpy)}
 
 
 # --- numba engine: the same algorithm, compiled, parallel over runs -------------------------
@@ -570,7 +571,7 @@ if numba is not None:
                 total += (f - y[n]) ** 2
             out[r] = total / x.shape[0]
 
-    _ENGINES["numba"] = (_draw, _step_numba, _test_mse_numba)
+    _ENGINES["numba"] = (_step_numba, _test_mse_numba)
 
 
 # ---------------------------------------------------------------------------------------------
