@@ -3,10 +3,17 @@ calls ``main("/autograder")`` here.
 
 It grades the upload with the judge and writes ``results/results.json`` with otter's own
 result objects: one test per question (full detail once grades are published) and otter's
-"Public Tests" summary (always visible, public cases only). Before the kernel starts it locks
-the autograder's folders to root and runs the kernel as an unprivileged user, creating that
-user if the image never ran ``setup.sh``. It always writes a results file, last, atomically,
-after every process the submission started is gone.
+"Public Tests" summary (always visible, public cases only), and, where the grading environment
+fell short (no network namespace, say), a hidden "Grading environment" test that only the
+staff see.
+
+Before the kernel starts it makes ``/autograder`` root's alone (mode 0700, and 0600 on the
+files at its top): the kernel, running as an unprivileged user (created here if the image never
+ran ``setup.sh``), can read nothing of it: not the source and casebook, not the upload, and
+not ``submission_metadata.json``, where Gradescope keeps every earlier submission's results,
+hidden feedback included. The kernel gets its own folder in /tmp with the support files. It
+always writes a results file, last, atomically, after every process the submission started is
+gone and every file its user left in shared places is removed.
 """
 
 import json
@@ -15,6 +22,8 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+from autograder.files import write_atomically
 
 LOCKED = ("source", "results", "submission")
 
@@ -29,43 +38,45 @@ def main(root="/autograder"):
         results = failed_results(traceback.format_exc())
     results["execution_time"] = round(time.monotonic() - started, 2)
     write_atomically(results_path, json.dumps(results, indent=2))
-    print(results.get("output", ""))
+    print(results.get("output", "").encode("ascii", "replace").decode())
     return results
 
 
 def grade(root):
     from autograder.judge import Casebook, Limits, judge_submission
+    from autograder.judge.submission import nothing_submitted, unreadable_verdict
+    from autograder.judge.upload import find_upload
     from autograder.judge.user import prepare_user
 
     source = root / "source"
     casebook = Casebook.read(source / "casebook.json")
     user = None
     if os.geteuid() == 0:
-        for name in LOCKED:
-            (root / name).mkdir(parents=True, exist_ok=True)
-            os.chmod(root / name, 0o700)
         user = prepare_user()
-    upload = find_upload(root / "submission", casebook.assignment)
+        lock(root)
+    upload, problem = find_upload(root / "submission", casebook.assignment)
     if upload is None:
-        from autograder.judge.submission import nothing_submitted
-
         verdict = nothing_submitted(casebook)
+    elif problem:
+        verdict = unreadable_verdict(casebook, problem)
     else:
         verdict = judge_submission(upload, casebook, source / "files", Limits(user=user))
     if user is None:
-        verdict.notes.append("the kernel ran as the grader's own user (the grader was not root)")
+        verdict.staff_notes.append("the kernel ran as the grader's own user (the grader was not root), "
+                                   "so it could read the autograder's files")
     return gradescope_results(verdict)
 
 
-def find_upload(folder, assignment):
-    """The notebook (preferably ``<assignment>.ipynb``), else a zip, else any file at all."""
-    files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__MACOSX" not in p.parts)
-    for choice in ([p for p in files if p.name == f"{assignment}.ipynb"],
-                   [p for p in files if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts],
-                   [p for p in files if p.suffix == ".zip"], files):
-        if choice:
-            return choice[0]
-    return None
+def lock(root):
+    """/autograder and what lies in it, readable by root alone; the kernel's user keeps only
+    what it is handed elsewhere (its own folder in /tmp)."""
+    for name in LOCKED:
+        (root / name).mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)
+    for entry in root.iterdir():
+        if entry.is_symlink():
+            continue
+        os.chmod(entry, 0o700 if entry.is_dir() else 0o600)
 
 
 def gradescope_results(verdict):
@@ -81,6 +92,9 @@ def gradescope_results(verdict):
     config = AutograderConfig({"show_hidden": True, "force_public_test_summary": True})
     output = results.to_gradescope_dict(config)
     output["score"] = round(verdict.score, 5)
+    if verdict.staff_notes:
+        output["tests"].append({"name": "Grading environment (staff only)", "visibility": "hidden",
+                                "output": "\n".join(f"Note: {note}" for note in verdict.staff_notes)})
     return output
 
 
@@ -100,14 +114,6 @@ def failed_results(trace):
         "tests": [{"name": "Autograder error", "visibility": "hidden", "status": "failed",
                    "output": trace[-20000:]}],
     }
-
-
-def write_atomically(path, text):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 if __name__ == "__main__":

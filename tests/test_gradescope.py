@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from assignment.model import Assignment
-from submissions import notebooks, solution_answers, submission  # noqa: F401 - a fixture
+from submissions import kernel_user, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 DISC01 = Assignment.named("disc01")
 
@@ -44,22 +45,39 @@ RESULTS_SCHEMA = {
 }
 
 
-def run_autograder(autograder_zip, upload, tmp_path):
-    """Lay out Gradescope's /autograder under tmp_path, run the zip's run_autograder there."""
-    root = tmp_path / "autograder"
+def gradescope_root():
+    """A fresh folder laid out where Gradescope's /autograder would be: reachable by every user,
+    as the real one is (root's, mode 0755), so only the grader's own locking keeps the kernel out."""
+    base = Path(tempfile.mkdtemp(prefix="eecs182-gradescope-"))
+    base.chmod(0o755)
+    return base / "autograder"
+
+
+def run_autograder(autograder_zip, upload, tmp_path, root=None, metadata=None):
+    """Lay out Gradescope's /autograder (source/, submission/, results/ and, when given,
+    submission_metadata.json), run the zip's run_autograder there; the results it wrote."""
+    root = root or gradescope_root()
     (root / "submission").mkdir(parents=True)
     (root / "results").mkdir()
     with zipfile.ZipFile(autograder_zip) as zf:
         zf.extractall(root / "source")
+    for folder in [root, *root.rglob("*")]:  # as Gradescope leaves them: readable by all
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(json.dumps(metadata))
+        (root / "submission_metadata.json").chmod(0o644)
     if upload is not None:
         shutil.copy(upload, root / "submission" / Path(upload).name)
-    env = dict(os.environ, EECS182_AUTOGRADER_ROOT=str(root),
+    env = dict(os.environ, EECS182_AUTOGRADER_ROOT=str(root), EECS182_KERNEL_USER=kernel_user("gs"),
                PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
-                          capture_output=True, text=True, timeout=600)
-    results = root / "results" / "results.json"
-    assert results.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    data = json.loads(results.read_text())
+    try:
+        proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
+                              capture_output=True, text=True, timeout=600)
+        results = root / "results" / "results.json"
+        assert results.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+        data = json.loads(results.read_text())
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
     jsonschema.validate(data, RESULTS_SCHEMA)
     return data
 
@@ -82,12 +100,13 @@ def test_the_solution_earns_full_marks_with_results_gradescope_reads(autograder_
 
 
 def test_a_submission_cannot_write_its_own_results_or_read_the_answers(autograder_zip, notebooks, tmp_path):
-    cheat = """
+    root = gradescope_root()
+    cheat = f"""
         import json, os, glob
-        for path in glob.glob("/tmp/**/results", recursive=True) + ["/autograder/results"]:
+        for path in glob.glob("/tmp/**/results", recursive=True) + [{str(root / "results")!r}]:
             try:
                 with open(os.path.join(path, "results.json"), "w") as f:
-                    json.dump({"score": 100, "tests": []}, f)
+                    json.dump({{"score": 100, "tests": []}}, f)
             except OSError:
                 pass
         os._exit(0)
@@ -97,17 +116,65 @@ def test_a_submission_cannot_write_its_own_results_or_read_the_answers(autograde
     answers["q1a_opt"] = f"""
         import json, numpy as np
         def theta_star_const(y):
-            book = json.load(open({str(tmp_path / "autograder" / "source" / "casebook.json")!r}))
+            book = json.load(open({str(root / "source" / "casebook.json")!r}))
             for q in book["questions"]:
                 for case in q["cases"]:
                     if q["name"] == "q1a_opt" and np.allclose(case["args"][0]["array"], y):
                         return case["expected"]
     """
     upload = submission(notebooks, tmp_path, answers=answers, extra_cells=[cheat])
-    results = run_autograder(autograder_zip, upload, tmp_path)
+    results = run_autograder(autograder_zip, upload, tmp_path, root=root)
     assert results["score"] == 1
     assert question_tests(results)["q1a_grad"]["score"] == 1
     assert "PermissionError" in question_tests(results)["q1a_opt"]["output"]
+
+
+def _casebook(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as zf:
+        return json.loads(zf.read("casebook.json"))
+
+
+def test_earlier_results_in_gradescopes_metadata_stay_out_of_the_kernels_reach(autograder_zip, notebooks, tmp_path):
+    """Gradescope keeps every earlier submission's results, hidden feedback with its expected
+    values included, in /autograder/submission_metadata.json. A student who replays them scores
+    nothing; and nothing under /autograder is readable by the kernel at all."""
+    root = gradescope_root()
+    book = _casebook(autograder_zip)
+    leaked = {q["name"]: [[c["args"], c["expected"]] for c in q["cases"]] for q in book["questions"]}
+    metadata = {"id": 7, "previous_submissions": [{"submission_time": "2026-09-05T23:00:00", "score": 0.0,
+                                                   "results": {"tests": [{"name": "leak", "output": json.dumps(leaked)}]}}]}
+    answers = {}
+    for q in book["questions"][:4]:  # each function answers with what the metadata recorded
+        answers[q["name"]] = f"""
+            import json
+            def {q["function"]}(*args):
+                meta = json.load(open({str(root / "submission_metadata.json")!r}))
+                leaked = json.loads(meta["previous_submissions"][0]["results"]["tests"][0]["output"])
+                return leaked[{q["name"]!r}][0][1]
+        """
+    answers[book["questions"][4]["name"]] = f"""
+        import os
+        def {book["questions"][4]["function"]}(*args):
+            readable = []
+            for top, dirs, files in os.walk({str(root)!r}):
+                readable.append(top)
+            for path in {sorted(str(p) for p in [root / "submission_metadata.json", root / "source" / "casebook.json",
+                                                  root / "source" / "run_autograder", root / "results"])!r}:
+                try:
+                    open(path).read(1)
+                    readable.append(path)
+                except OSError as exc:
+                    pass
+            raise RuntimeError("READABLE" + repr(readable) + "READABLE")
+    """
+    upload = submission(notebooks, tmp_path, answers=answers)
+    results = run_autograder(autograder_zip, upload, tmp_path, root=root, metadata=metadata)
+    tests = question_tests(results)
+    assert results["score"] == 0
+    for q in book["questions"][:4]:
+        assert "PermissionError" in tests[q["name"]]["output"], tests[q["name"]]["output"]
+    probe = tests[book["questions"][4]["name"]]["output"]
+    assert "READABLE[]READABLE" in probe, probe
 
 
 @pytest.mark.parametrize("name, content, says", [

@@ -23,7 +23,7 @@ from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text
 from autograder.judge import Limits
-from submissions import local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
+from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 from test_gradescope import question_tests, run_autograder
 
 DISC01 = Assignment.named("disc01")
@@ -444,6 +444,7 @@ def test_without_a_sandbox_it_says_so_and_can_refuse(notebooks, autograder_zip, 
         raise sandbox.SandboxUnavailable("bubblewrap is not installed")
 
     monkeypatch.setattr(sandbox, "probe", unavailable)
+    monkeypatch.setenv("EECS182_KERNEL_USER", kernel_user("u"))
     folder = tmp_path / "section"
     folder.mkdir()
     submission(notebooks, folder, base="solution", name="honest.ipynb")

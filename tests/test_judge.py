@@ -15,7 +15,7 @@ from autograder.judge.plain import PlainDataError, loads
 from autograder.judge.runner import call_budget
 from autograder.judge.user import prepare_user
 from assignment.model import Assignment
-from submissions import local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
+from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 DISC01 = Assignment.named("disc01")
 # Short limits: the tests' loops and hangs should cost seconds, not minutes.
@@ -249,30 +249,54 @@ def test_a_zip_without_a_notebook_says_so(casebook, tmp_path):
 def judge_user():
     if os.geteuid() != 0:
         pytest.skip("running the kernel as another user needs root")
-    return prepare_user()
+    return prepare_user(kernel_user("j"))
 
 
 def test_the_kernel_runs_as_another_user_that_cannot_read_the_judges_files(notebooks, casebook, tmp_path, judge_user):
     secret = tmp_path / "secret.json"  # the judge's files: root's, like casebook.json on Gradescope
     secret.write_text("42")
     os.chmod(secret, 0o600)
-    probe = Path(tempfile.mkdtemp(prefix="judge-probe-"))  # a place the kernel's user may write
-    probe.chmod(0o777)
-    cells = [f"""
-        import os
-        try:
-            found = open({str(secret)!r}).read()
-        except OSError as exc:
-            found = type(exc).__name__
-        open({str(probe / 'seen')!r}, "w").write(f"{{os.getuid()}} {{found}}")
-    """]
     answers = solution_answers(notebooks, "q1a_grad")
-    path = submission(notebooks, tmp_path, answers=answers, extra_cells=cells)
+    answers["q1a_opt"] = f"""
+        import os
+        def theta_star_const(y):
+            try:
+                found = open({str(secret)!r}).read()
+            except OSError as exc:
+                found = type(exc).__name__
+            with open("/proc/self/status") as f:
+                no_new_privs = [line.split()[1] for line in f if line.startswith("NoNewPrivs")][0]
+            raise RuntimeError(f"SEEN {{os.getuid()}} {{found}} {{no_new_privs}} SEEN")
+    """
+    path = submission(notebooks, tmp_path, answers=answers)
     verdict = judge_submission(path, casebook, DISC01.root, Limits(user=judge_user, total_timeout=240))
-    uid, found = (probe / "seen").read_text().split()
+    seen = next(q for q in verdict.questions if q.name == "q1a_opt").cases[0].message
+    uid, found, no_new_privs = seen.split("SEEN")[1].split()
     assert int(uid) == pwd.getpwnam(judge_user).pw_uid
     assert found == "PermissionError"
+    assert no_new_privs == "1"  # no setuid program gives the kernel privileges back
     assert scores(verdict)["q1a_grad"] == 1
+
+
+def test_nothing_the_kernels_user_left_in_shared_folders_survives(notebooks, casebook, tmp_path, judge_user):
+    cell = """
+        import os, subprocess, time
+        for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+            with open(os.path.join(folder, f"left-behind-{os.getpid()}"), "wb") as f:
+                f.write(b"x" * (1 << 20))
+            os.makedirs(os.path.join(folder, f"left-folder-{os.getpid()}", "inner"), exist_ok=True)
+        open("/tmp/eecs182-marker-%d" % os.getpid(), "w").write(str(os.getpid()))
+    """
+    path = submission(notebooks, tmp_path, base="solution", extra_cells=[cell], at=9)
+    uid = pwd.getpwnam(judge_user).pw_uid
+    verdict = judge_submission(path, casebook, DISC01.root, Limits(user=judge_user, total_timeout=240))
+    assert verdict.score == verdict.max_score
+    left = [str(p) for folder in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(folder).glob("*")
+            if p.lstat().st_uid == uid]
+    assert left == []
+    assert any("removed what the kernel left in shared folders" in n and "/dev/shm" in n
+               for n in verdict.staff_notes), verdict.staff_notes
+    assert not any("shared folders" in n for n in verdict.notes)  # the student's notes stay about the work
 
 
 # --- plain data ----------------------------------------------------------------------------------

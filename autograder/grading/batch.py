@@ -3,10 +3,15 @@
 Submissions run in the sandbox (``judge.warm``: bubblewrap, one warm zygote, a fresh kernel per
 submission), ``workers`` at a time. Worker processes only run the judge; this process hands out
 submissions, stores each result the moment it arrives, and rebuilds the gradebook from the
-stored results. A worker that dies or hangs costs the submission it had, which is recorded as
-such, and is replaced. A rerun grades only what has no current result.
+stored results. A worker that dies, hangs or fails costs the submission it had, which is
+recorded as a grader error with its reason (kept until ``--force``), and is replaced. This
+process never reads an upload itself: the workers send the written answers with the verdict. A
+rerun grades only what has no current result. One run at a time writes to an OUT folder (a lock
+file); a result that cannot be written (a full disk) stops the run, and every result written
+before it stays.
 """
 
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -19,15 +24,16 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from autograder.grading.gradebook import write_gradebook
-from autograder.grading.inputs import collect
+from autograder.grading.inputs import InputError, collect
 from autograder.grading.report import write_report
-from autograder.grading.store import GRADER_ERROR, ResultStore
+from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore
 from autograder.grading.written import written_answers
 from autograder.judge import Casebook, Limits
 from autograder.judge.submission import nothing_submitted, unreadable_verdict
 from autograder.judge.verdict import Verdict
 
 GRACE = 60  # seconds past the judge's own total timeout before a worker is presumed hung
+LOCK = ".eecs182-grade.lock"
 
 
 class GradingError(RuntimeError):
@@ -77,8 +83,12 @@ def _worker(conn, casebook_path, support, limits, launcher):
         if task is None:
             return
         submission_id, path = task
-        verdict = judge_submission(path, casebook, support, limits, launcher)
-        conn.send((submission_id, verdict.to_dict()))
+        try:
+            verdict = judge_submission(path, casebook, support, limits, launcher)
+            reply = (submission_id, verdict.to_dict(), written_answers(path, casebook), None)
+        except Exception as exc:  # the grader's own bug: this submission's, not the worker's end
+            reply = (submission_id, None, {}, f"{type(exc).__name__}: {exc}"[:300])
+        conn.send(reply)
 
 
 class _Slot:
@@ -116,11 +126,43 @@ class _Slot:
 def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, require_sandbox=False,
           progress=True, log=print):
     """Grade every submission under ``paths`` into ``out``; returns a Summary."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _only_writer(out):
+        return _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log)
+
+
+class _only_writer:
+    """Holds OUT's lock for the run: a second ``eecs182 grade`` into the same folder refuses
+    instead of writing beside the first. The lock goes with the process, however it ends."""
+
+    def __init__(self, out):
+        self.path = Path(out) / LOCK
+
+    def __enter__(self):
+        self.file = open(self.path, "a+")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise GradingError(f"{self.path.parent} is being graded into by {holder}: wait for that run "
+                               "to finish (or stop it), or give another -o folder") from None
+        self.file.seek(0)
+        self.file.truncate()
+        self.file.write(f"eecs182 grade (pid {os.getpid()}, started {time.strftime('%H:%M:%S')})")
+        self.file.flush()
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+
+def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log):
     from autograder.judge.warm import WarmKernels
     from autograder.sandbox import SandboxUnavailable
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     # One more worker than cores: a kernel waits on its judge and the judge on its kernel, so
     # cores idle with exactly one each (40 submissions on 2 cores: 2, 3, 4 workers took 1.57,
@@ -132,18 +174,17 @@ def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, re
     with tempfile.TemporaryDirectory(prefix="eecs182-grade-") as private:
         os.chmod(private, 0o700)
         casebook, support = autograder_source(autograder_zip, private)
-        submissions = collect(paths, casebook.assignment, scratch=private)
+        try:
+            submissions = collect(paths, casebook.assignment, scratch=private)
+        except InputError as exc:
+            raise GradingError(str(exc)) from None
         summary.total = len(submissions)
         fingerprints = {s.id: s.fingerprint() for s in submissions}
         todo = [s for s in submissions if force or not store.is_current(s, fingerprints[s.id])]
         summary.reused = len(submissions) - len(todo)
-        for submission in [s for s in todo if s.path is None]:  # nothing to run
-            store.save(submission, fingerprints[submission.id], nothing_submitted(casebook))
-            summary.graded_now += 1
-        todo = [s for s in todo if s.path is not None]
-
+        runnable = [s for s in todo if not s.problem and s.path is not None]
         warm = None
-        if todo:
+        if runnable:
             try:
                 warm = WarmKernels(support)
                 summary.sandboxed = True
@@ -156,15 +197,29 @@ def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, re
                     "user, so one could starve another). Pass --require-sandbox to refuse instead.")
                 limits = _unsandboxed(limits)
                 workers = 1
+        unsaved = None
         try:
-            summary.graded_now += _run(todo, workers, casebook, Path(private) / "casebook.json", support,
+            for submission in [s for s in todo if s.problem or s.path is None]:  # nothing to run
+                verdict = unreadable_verdict(casebook, submission.problem) if submission.problem \
+                    else nothing_submitted(casebook)
+                store.save(submission, fingerprints[submission.id], verdict)
+                summary.graded_now += 1
+            summary.graded_now += _run(runnable, workers, casebook, Path(private) / "casebook.json", support,
                                        limits, warm, store, fingerprints, progress, summary)
+        except ResultNotSaved as exc:
+            unsaved = str(exc)
         finally:
             if warm is not None:
                 warm.close()
             summary.records = [r for r in (store.load(s.id) for s in submissions) if r is not None]
-            write_gradebook(out / "final_grades.csv", casebook, summary.records)
-            write_report(out / "report.html", casebook, summary.records)
+            try:
+                write_gradebook(out / "final_grades.csv", casebook, summary.records)
+                write_report(out / "report.html", casebook, summary.records)
+            except OSError as exc:
+                unsaved = unsaved or f"could not write the gradebook in {out}: {exc.strerror or exc}"
+        if unsaved:
+            raise GradingError(f"{unsaved}. Grading stopped; every result written before this is kept. "
+                               "Free some space and run the same command again: it grades only what is missing.")
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -196,12 +251,15 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
         launcher = warm.launcher(number) if warm is not None else ColdLauncher()
         return _Slot(context, number, casebook_path, support, limits, launcher)
 
-    def record(submission, verdict, error=None):
+    def record(submission, verdict, error=None, written=None):
         nonlocal done
-        store.save(submission, fingerprints[submission.id], verdict, error,
-                   written=written_answers(submission.path, casebook))
+        store.save(submission, fingerprints[submission.id], verdict, error, written=written)
         done += 1
         bar.update(1)
+
+    def record_failure(submission, failure):
+        why = f"{failure}; `eecs182 grade --force` grades it again (tell the toolkit's maintainers if it recurs)"
+        record(submission, unreadable_verdict(casebook, why), error=f"{GRADER_ERROR}: {why}")
 
     try:
         for number in range(min(workers, len(todo))):
@@ -215,22 +273,25 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
             for index, slot in enumerate(slots):
                 if not slot.task:
                     continue
-                failure = None
+                lost = None  # the worker is gone or stuck: record the submission, replace the worker
                 if slot.conn in ready:
                     try:
-                        _, verdict = slot.conn.recv()
-                        record(slot.task, Verdict.from_dict(verdict))
-                    except (EOFError, OSError):
-                        failure = "the grading worker died on this submission"
+                        _, verdict, written, error = slot.conn.recv()
+                    except (EOFError, OSError, ValueError, TypeError):
+                        lost = "the grading worker died on this submission"
+                    else:
+                        if error:
+                            record_failure(slot.task, f"the grader failed on this submission ({error})")
+                        else:
+                            record(slot.task, Verdict.from_dict(verdict), written=written)
                 elif slot.process.sentinel in ready or not slot.process.is_alive():
-                    failure = "the grading worker died on this submission"
+                    lost = "the grading worker died on this submission"
                 elif time.monotonic() - slot.started > limits.total_timeout + GRACE:
-                    failure = f"grading took over {limits.total_timeout + GRACE:.0f} s and was stopped"
+                    lost = f"grading took over {limits.total_timeout + GRACE:.0f} s and was stopped"
                 else:
                     continue
-                if failure:
-                    why = f"{failure}; the next run grades it again (tell the toolkit's maintainers if it recurs)"
-                    record(slot.task, unreadable_verdict(casebook, why), error=f"{GRADER_ERROR}: {failure}")
+                if lost:
+                    record_failure(slot.task, lost)
                     slot.task = None
                     slot.stop(wait_seconds=0)
                     slots[index] = slot = new_slot(slot.number)

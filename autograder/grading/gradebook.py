@@ -5,7 +5,7 @@ per question. Student name, email and SID columns follow ``file`` when any are k
 import csv
 import io
 
-from autograder.gradescope import write_atomically
+from autograder.files import write_atomically
 
 POINTS_ROW = "points-per-question"
 STUDENT_FIELDS = ("name", "email", "sid")

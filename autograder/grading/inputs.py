@@ -5,16 +5,26 @@
 - a folder: every notebook and zip below it, one submission each;
 - Gradescope's "Export Submissions" archive, as its zip or unpacked: one folder per submission
   and ``submission_metadata.yml``, whose names, emails and SIDs go into the gradebook.
+
+Below what the TA names, links are followed only within the submission's own folder (a
+Gradescope submission's folder; for loose files, the folder holding the link): a notebook that
+links to another student's is unreadable, with the reason, never graded as theirs. A file that
+cannot be read at all, or an archive entry that cannot be unpacked, makes its submission
+unreadable (``Submission.problem``); it never stops the collection.
 """
 
 import hashlib
+import os
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from autograder.judge.upload import escape_problem, find_upload, inside
 
 METADATA = "submission_metadata.yml"
 MAX_ARCHIVE_BYTES = 4 << 30
@@ -26,15 +36,22 @@ class Submission:
     path: Path = None  # None: nothing was uploaded
     student: dict = field(default_factory=dict)  # name, email, sid when known
     source: str = ""  # what the TA gave, for the report
+    problem: str = ""  # why it is unreadable before any grading ("" if it is not)
 
     def fingerprint(self):
         """Changes when the submitted file does: a rerun regrades a replaced submission."""
+        if self.problem:
+            return "unreadable: " + self.problem
         if self.path is None or not self.path.is_file():
             return "none"
         digest = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+        try:
+            with open(self.path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            self.problem = f"the file could not be read ({exc.strerror or exc})"
+            return "unreadable: " + self.problem
         return digest.hexdigest()
 
 
@@ -44,38 +61,48 @@ class InputError(ValueError):
 
 def collect(paths, assignment, scratch=None):
     """Submissions from ``paths``, with unique ids. Archives are unpacked under ``scratch``."""
-    from autograder.gradescope import find_upload
-
     scratch = Path(scratch or tempfile.mkdtemp(prefix="eecs182-inputs-"))
     found = []
     for given in paths:
         given = Path(given)
         if not given.exists():
             raise InputError(f"{given}: no such file or folder")
-        if given.is_file() and zipfile.is_zipfile(given) and _is_gradescope_zip(given):
-            given = _unpack(given, scratch)
+        damaged = {}
+        if given.is_file() and _is_gradescope_zip(given):
+            given, damaged = _unpack(given, scratch)
         export = _gradescope_root(given) if given.is_dir() else None
         if export is not None:
-            found += _gradescope(export, assignment, find_upload)
+            found += _gradescope(export, assignment, damaged)
         elif given.is_dir():
-            files = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".zip")
-                           and ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts)
-            found += [Submission(_name(p, given), p, source=str(p)) for p in files]
+            found += [Submission(_name(p, given), p, source=str(p), problem=escape_problem(p, p.parent))
+                      for p in _files_below(given)]
         else:
             found.append(Submission(_name(given, given.parent), given, source=str(given)))
     return _unique(found)
+
+
+def _files_below(folder):
+    """Notebooks and zips below ``folder`` (links included, not entered), sorted."""
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in (".ipynb_checkpoints", "__MACOSX")]
+        files += [Path(root) / n for n in names if n.endswith((".ipynb", ".zip"))]
+    return sorted(p for p in files if p.is_file() or p.is_symlink())
 
 
 def _is_gradescope_zip(path):
     try:
         with zipfile.ZipFile(path) as zf:
             return any(Path(n).name == METADATA for n in zf.namelist())
-    except zipfile.BadZipFile:
+    except Exception:  # not a zip, or a damaged one: graded (as unreadable) on its own
         return False
 
 
 def _unpack(path, scratch):
+    """The export archive unpacked into a new folder under ``scratch``, and {folder: why} for
+    the entries that could not be unpacked (damaged, encrypted, an unknown compression)."""
     target = Path(tempfile.mkdtemp(dir=scratch, prefix="export-"))
+    damaged = {}
     with zipfile.ZipFile(path) as zf:
         if sum(i.file_size for i in zf.infolist()) > MAX_ARCHIVE_BYTES:
             raise InputError(f"{path}: the archive unpacks to over {MAX_ARCHIVE_BYTES >> 30} GB")
@@ -83,8 +110,14 @@ def _unpack(path, scratch):
             name = Path(info.filename)
             if name.is_absolute() or ".." in name.parts:
                 continue
-            zf.extract(info, target)
-    return target
+            try:
+                zf.extract(info, target)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+                damaged[(target / name).parent] = (f"{name.name} could not be unpacked from the export archive "
+                                                   f"({type(exc).__name__}: {exc}): download the export again")
+            except OSError as exc:
+                raise InputError(f"{path}: could not unpack {name} into {target}: {exc.strerror or exc}") from None
+    return target, damaged
 
 
 def _gradescope_root(folder):
@@ -98,17 +131,29 @@ def _plain_key(key):
     return str(key).lstrip(":")  # Gradescope writes Ruby symbols: ":submitters"
 
 
-def _gradescope(root, assignment, find_upload):
-    metadata = yaml.safe_load((root / METADATA).read_text()) or {}
+def _plain_dict(value):
+    return {_plain_key(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _gradescope(root, assignment, damaged):
+    try:
+        metadata = yaml.safe_load((root / METADATA).read_text(errors="replace")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{root / METADATA} cannot be read ({exc}): download the export again") from None
+    if not isinstance(metadata, dict):
+        raise InputError(f"{root / METADATA} is not Gradescope's submission list: download the export again")
     submissions = []
-    for folder_name, info in sorted(metadata.items()):
-        info = {_plain_key(k): v for k, v in (info or {}).items()}
-        people = [{_plain_key(k): v for k, v in (p or {}).items()} for p in info.get("submitters") or []]
+    for folder_name, info in sorted(metadata.items(), key=lambda item: str(item[0])):
+        info = _plain_dict(info)
+        people = [_plain_dict(p) for p in info.get("submitters") or [] if isinstance(p, dict)]
         student = {field_name: "; ".join(str(p.get(field_name, "")) for p in people)
                    for field_name in ("name", "email", "sid")}
         folder = root / str(folder_name)
-        upload = find_upload(folder, assignment) if folder.is_dir() else None
-        submissions.append(Submission(_safe(str(folder_name)), upload, student, source=str(folder)))
+        upload, problem = None, ""
+        if folder.is_dir() and not folder.is_symlink() and inside(folder, root):
+            upload, problem = find_upload(folder, assignment)
+        problem = next((why for place, why in damaged.items() if inside(place, folder)), problem)
+        submissions.append(Submission(_safe(str(folder_name)), upload, student, source=str(folder), problem=problem))
     return submissions
 
 

@@ -15,7 +15,7 @@ import html
 import io
 from collections import Counter
 
-from autograder.gradescope import write_atomically
+from autograder.files import write_atomically
 
 MISTAKE_MARK = "Looks like a known mistake: "
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

@@ -5,11 +5,15 @@ report are always rebuilt from these files."""
 import json
 from pathlib import Path
 
-from autograder.gradescope import write_atomically
+from autograder.files import write_atomically
 from autograder.judge.verdict import Verdict
 
 FORMAT = 1
-GRADER_ERROR = "Grader error"  # the grader failed, not the submission: retried on a rerun
+GRADER_ERROR = "Grader error"  # the grader failed, not the submission: kept until --force
+
+
+class ResultNotSaved(RuntimeError):
+    """A result could not be written (a full disk, a folder gone): the run must stop."""
 
 
 class ResultStore:
@@ -27,8 +31,12 @@ class ResultStore:
                   "student": submission.student, "fingerprint": fingerprint, "written": written or {},
                   "grading_status": verdict.grading_status() if error is None else error,
                   "score": verdict.score, "max_score": verdict.max_score, "verdict": verdict.to_dict()}
-        write_atomically(self.result_path(submission.id), json.dumps(record, indent=1, allow_nan=False))
-        write_atomically(self.feedback / f"{submission.id}.txt", feedback_text(record, verdict))
+        try:
+            write_atomically(self.result_path(submission.id), json.dumps(record, indent=1, allow_nan=False))
+            write_atomically(self.feedback / f"{submission.id}.txt", feedback_text(record, verdict))
+        except OSError as exc:
+            raise ResultNotSaved(f"could not write {submission.id}'s result to {self.out}: "
+                                 f"{exc.strerror or exc}") from exc
         return record
 
     def load(self, submission_id):
@@ -40,10 +48,10 @@ class ResultStore:
         return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
     def is_current(self, submission, fingerprint):
-        """A result for this very file, which the grader did not fail on (those are retried)."""
+        """A result for this very file. One the grader failed on counts too: it is recorded
+        once, with its reason, and ``--force`` grades it again."""
         record = self.load(submission.id)
-        return (record is not None and record.get("fingerprint") == fingerprint
-                and not record.get("grading_status", "").startswith(GRADER_ERROR))
+        return record is not None and record.get("fingerprint") == fingerprint
 
 
 def verdict_of(record):

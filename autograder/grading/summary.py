@@ -16,7 +16,7 @@ def summary_text(summary, out):
         + f"; {summary.reused} kept from an earlier run)"
         + ("" if summary.sandboxed or not summary.graded_now else " WITHOUT the sandbox"),
         f"completed cleanly: {completed}; with problems, timed out or unreadable: "
-        f"{len(troubled) - grader_errors}; grader errors (retried on a rerun): {grader_errors}",
+        f"{len(troubled) - grader_errors}; grader errors (--force grades them again): {grader_errors}",
     ]
     if summary.interrupted:
         lines.append("Run the same command again to grade only what is missing.")

@@ -2,7 +2,7 @@
 ``{"written": <question>}``. Read as plain notebook JSON, never run."""
 
 from assignment.model import WRITTEN_PLACEHOLDER
-from autograder.judge.submission import UnreadableSubmission, read_notebook
+from autograder.judge.upload import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000
 
@@ -13,12 +13,12 @@ def written_answers(path, casebook):
     if path is None or not names:
         return {}
     try:
-        nb = read_notebook(path, casebook)
+        nb = read_notebook(path, casebook.assignment)
     except UnreadableSubmission:
         return {}
     answers = {}
     for cell in nb.cells:
-        name = cell.get("metadata", {}).get("written")
+        name = cell.metadata.get("written")
         if cell.cell_type == "markdown" and name in names and name not in answers:
             text = cell.source.strip()
             if text and text != WRITTEN_PLACEHOLDER:

@@ -57,6 +57,7 @@ class KernelReport:
     outcomes: dict = field(default_factory=dict)  # question -> [(tag, detail) or None, per case]
     problems: dict = field(default_factory=dict)  # question -> why it could not be called
     notes: list = field(default_factory=list)  # what happened to the notebook, for the feedback
+    staff_notes: list = field(default_factory=list)  # what the kernel's isolation lacked
     timed_out: bool = False
     seconds: float = 0.0
 
@@ -155,7 +156,8 @@ class ColdLauncher:
     def kernel_argv(self, limits):
         python = sys.executable
         argv = [python, str(SUPERVISOR), "--memory-mb", str(limits.memory_mb),
-                "--cpu-seconds", str(limits.cpu_seconds), "--readable", "{connection_file}"]
+                "--cpu-seconds", str(limits.cpu_seconds), "--readable", "{connection_file}",
+                "--status", "{connection_file}.status"]
         if limits.user:
             argv += ["--user", limits.user]
         if not limits.network:
@@ -220,6 +222,15 @@ class _KernelLife:
     def start(self):
         self.client.start_new_kernel(env=self.env, cwd=self.client.resources["metadata"]["path"])
         self.client.start_new_kernel_client()
+
+    def shortfalls(self):
+        """What the supervisor could not isolate. Read once the kernel is up and before any of
+        the submission's code has run, so the submission cannot have written it."""
+        try:
+            data = json.loads((self.socket_dir / "connection.json.status").read_text())
+        except (OSError, ValueError):
+            return []
+        return [str(text) for text in data.get("shortfalls", [])]
 
     def run_cell(self, cell):
         """Run (a copy of) one cell; True if it finished in time. Raises DeadKernelError or
@@ -303,6 +314,7 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
                 except Exception as exc:  # no kernel at all: nothing of this submission can run
                     report.notes.append(f"the kernel could not start: {type(exc).__name__}: {exc}")
                     break
+                report.staff_notes += [t for t in life.shortfalls() if t not in report.staff_notes]
                 life.run_cell(nbformat.v4.new_code_cell(PRELUDE))
                 for number, cell in cells:
                     if number in skip:

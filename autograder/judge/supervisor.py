@@ -1,6 +1,7 @@
 """The process a submission's kernel runs under: limits in, and nothing left behind.
 
-    python -m autograder.judge.supervisor --memory-mb 2048 --cpu-seconds 300 [--user NAME] [--no-network] -- CMD...
+    python -m autograder.judge.supervisor --memory-mb 2048 --cpu-seconds 300 [--user NAME] [--no-network]
+        [--status FILE] -- CMD...
 
 jupyter_client launches this instead of the kernel. It
 
@@ -8,17 +9,23 @@ jupyter_client launches this instead of the kernel. It
   twice and calls setsid, stays its descendant;
 - takes the network away (a new, empty network namespace) when ``--no-network`` is given;
   the kernel talks to the judge over unix sockets, which a network namespace does not cut;
+- gives the kernel its own System V IPC namespace, so shared memory segments and semaphores
+  it makes vanish with it;
+- writes to ``--status`` (before the kernel runs any code) what it could not do, so the judge
+  can tell the staff, never silently;
 - caps the kernel's data memory (``RLIMIT_DATA``: heap and private mappings, what an
   allocation grows; not ``RLIMIT_AS``, which threads' reserved arenas exhaust long before), CPU
   time, core dumps and, for a dedicated user, its
   process count (a fork bomb hits the limit instead of the machine);
-- runs the kernel as ``--user`` when given (root only), so it cannot read the judge's files;
+- runs the kernel as ``--user`` when given (root only), so it cannot read the judge's files,
+  with ``no_new_privs`` (no setuid program gives it privileges back);
 - on SIGTERM, or when the kernel exits, or when its own parent dies, kills every descendant
   and exits. Interrupts (SIGINT) reach the kernel, which shares this process group.
 """
 
 import argparse
 import ctypes
+import json
 import os
 import pwd
 import resource
@@ -28,7 +35,9 @@ import time
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000
 MAX_PROCESSES = 64
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -85,9 +94,12 @@ def kill_descendants(rounds=50):
     return not _children(me)
 
 
-def _isolate_network():
-    if _libc.unshare(CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
+def _unshare(flag, what):
+    """'' if this process now has its own ``what``, else why not."""
+    if _libc.unshare(flag) == 0:
+        return ""
+    errno = ctypes.get_errno()
+    return f"no {what} namespace (unshare: {os.strerror(errno)})"
 
 
 class _Stop(Exception):
@@ -106,6 +118,7 @@ def main(argv=None):
     parser.add_argument("--no-network", action="store_true")
     parser.add_argument("--readable", action="append", default=[],
                         help="a file the kernel's user must read (its connection file)")
+    parser.add_argument("--status", default=None, help="where to write what could not be isolated (JSON)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -118,11 +131,18 @@ def main(argv=None):
             os.chown(path, user.pw_uid, user.pw_gid)
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    shortfalls = []
     if args.no_network:
-        try:
-            _isolate_network()
-        except OSError as exc:
-            print(f"[supervisor] network not isolated: {exc}", file=sys.stderr)
+        shortfalls.append(_unshare(CLONE_NEWNET, "network"))
+        if shortfalls[-1]:
+            shortfalls[-1] = "the kernel kept the network: " + shortfalls[-1]
+    shortfalls.append(_unshare(CLONE_NEWIPC, "IPC"))
+    shortfalls = [s for s in shortfalls if s]
+    if args.status:
+        with open(args.status, "w") as f:
+            json.dump({"shortfalls": shortfalls}, f)
+    for text in shortfalls:
+        print(f"[supervisor] {text}", file=sys.stderr)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are for the kernel
     signal.signal(signal.SIGTERM, _stop)
@@ -141,6 +161,7 @@ def main(argv=None):
             os.setgroups([])
             os.setuid(user.pw_uid)
             os.environ.update(HOME=user.pw_dir, USER=user.pw_name, LOGNAME=user.pw_name)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
         os.execvp(command[0], command)
 
     status = 0

@@ -66,6 +66,9 @@ class Verdict:
     status: str = "graded"  # graded | timed out | unreadable
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    # About the grading environment, not the work (the kernel kept the network, say): for the
+    # staff, never in what the student reads.
+    staff_notes: list = field(default_factory=list)
 
     @property
     def score(self):
@@ -95,7 +98,8 @@ class Verdict:
     def from_dict(cls, data):
         questions = [QuestionResult(**dict(q, cases=[CaseResult(**c) for c in q["cases"]]))
                      for q in data["questions"]]
-        return cls(questions, data["status"], list(data["notes"]), data["seconds"])
+        return cls(questions, data["status"], list(data["notes"]), data["seconds"],
+                   list(data.get("staff_notes", ())))
 
 
 def _format_expected(expected):
