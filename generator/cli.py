@@ -84,14 +84,20 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
 
 @main.command("sandbox")
 def sandbox_check():
-    """Check that the local grading sandbox (bubblewrap) works on this machine."""
-    import os
-
-    from autograder.sandbox import SandboxUnavailable, probe
+    """Say which grading sandbox (bubblewrap) works on this machine, and why the other does not."""
+    from autograder.sandbox import SandboxUnavailable, mode, probe, rootless, userns_switch_off
 
     try:
-        click.echo(f"grading sandbox: works (bubblewrap at {probe()})")
+        click.echo(f"grading sandbox: works ({mode()}; bubblewrap at {probe()})")
     except SandboxUnavailable as exc:
         click.echo(f"grading sandbox: NOT available: {exc}", err=True)
-        if os.geteuid() == 0:  # as root it should work: the set-up is broken
+        if not rootless():  # as root it should work: the set-up is broken
             raise SystemExit(1)
+        return
+    if rootless():
+        click.echo("the root mode (a uid of its own per grading slot) needs root: run eecs182 grade with sudo "
+                   "for it; the rootless mode isolates as well, short of that")
+    else:
+        switch = userns_switch_off()
+        click.echo("plain users can use the rootless mode here" if not switch else
+                   f"plain users cannot use the rootless mode here: unprivileged user namespaces are off ({switch})")

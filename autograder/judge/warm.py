@@ -6,8 +6,9 @@
 ``WarmKernels`` starts ``zygote.py`` once inside bubblewrap; the zygote imports the heavy
 libraries once and forks a fresh kernel per submission (see its docstring for what each kernel
 gets and cannot see). ``WarmLauncher`` is what the runner puts in the kernel spec instead of a
-new Python process. Each grading slot (one submission at a time) has its own uid, so a
-submission that forks without end exhausts only its own process limit.
+new Python process. As root, each grading slot (one submission at a time) has its own uid;
+rootless, each kernel has a user namespace of its own; either way a submission that forks
+without end exhausts only its own process limit.
 """
 
 import os
@@ -50,7 +51,8 @@ class WarmLauncher:
 class WarmKernels:
     def __init__(self, support_dir, preload=PRELOAD):
         bwrap = sandbox.probe()
-        self.root = Path(tempfile.mkdtemp(prefix="eecs182-warm-"))
+        # In /tmp, always: each kernel gets a fresh /tmp, which hides every other socket folder.
+        self.root = Path(tempfile.mkdtemp(prefix="eecs182-warm-", dir="/tmp"))
         os.chmod(self.root, 0o711)  # kernels reach their own socket folders, nothing else
         self.server = str(self.root / "zygote.sock")
         self.log = self.root / "zygote.log"
@@ -59,8 +61,10 @@ class WarmKernels:
         argv = sandbox.sandbox_argv(
             bwrap, binds=[(self.root, self.root)],
             ro_binds=[(ZYGOTE, f"{INSIDE}/zygote.py"), (Path(support_dir).resolve(), f"{INSIDE}/support")],
-            tmpfs=[launch.SCRATCH], env=env, caps=sandbox.ZYGOTE_CAPS)
+            tmpfs=[launch.SCRATCH], env=env, caps=sandbox.zygote_caps())
         argv += [sys.executable, f"{INSIDE}/zygote.py", "--socket", self.server, "--support", f"{INSIDE}/support"]
+        if sandbox.rootless():
+            argv += ["--rootless"]
         for prefix in sandbox.python_prefixes():
             argv += ["--keep", prefix]
         argv += ["--preload", *preload]
@@ -89,6 +93,8 @@ class WarmKernels:
 
     def launcher(self, slot):
         uid = UID_BASE + slot
+        if sandbox.rootless():  # each kernel is uid 1000 of its own user namespace instead
+            return WarmLauncher(self.server, uid, str(self.root))
         try:
             owner = pwd.getpwuid(uid).pw_name
         except KeyError:

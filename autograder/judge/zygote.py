@@ -1,19 +1,25 @@
 """A warm kernel factory that runs inside the grading sandbox: heavy imports once, a fresh
 kernel per submission by fork.
 
-    python zygote.py --socket PATH --support DIR [--keep PATH ...] [--preload MODULE ...]
+    python zygote.py --socket PATH --support DIR [--rootless] [--keep PATH ...] [--preload MODULE ...]
 
 Started by ``warm.py`` inside bubblewrap (read-only system, no network, no view of the
 submissions, the casebook or the reference code), as root with the capabilities it needs to
-build each kernel's private world. It imports numpy, torch, matplotlib, ipykernel and the like
+build each kernel's private world; or, ``--rootless``, as uid 0 of a user namespace that the TA's
+own user made, with those capabilities inside it only. It imports numpy, torch, matplotlib, ipykernel and the like
 once (about 3 s), then, per connection from ``launch.py``, forks:
 
-    zygote ── C: new mount and pid namespaces; fresh tmpfs for /submission, /tmp, /dev/shm;
-              │  the support files copied in; reports the kernel's exit to the launcher
+    zygote ── C: new mount, pid, IPC and network namespaces; fresh tmpfs for /submission,
+              │  /tmp, /dev/shm; the support files copied in; reports the kernel's exit
               └── I: pid 1 of the new pid namespace, a fresh /proc; forwards interrupts;
                   │  when it exits the kernel kills everything left in the namespace
-                  └── K: the kernel, as the slot's own unprivileged uid, no capabilities,
-                         no new privileges, memory, CPU and process limits
+                  └── K: the kernel, as the slot's own unprivileged uid (rootless: uid 1000
+                         of a user namespace of its own), no capabilities, no new
+                         privileges, memory, CPU and process limits
+
+Rootless, every kernel is the TA's uid on the host, so what keeps kernels apart is the
+namespaces: none sees another's processes, files, IPC or network, so none can signal, read or
+reach another; each one's user namespace gives it a process count of its own.
 
 A fork costs milliseconds and copies nothing a submission could have touched: every kernel
 starts from the same clean, warm image, and nothing of one kernel outlives it or is visible to
@@ -35,9 +41,13 @@ import sys
 CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWIPC = 0x08000000
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 1 << 12, 1 << 14, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+ROOTLESS_KERNEL_UID = 1000  # the kernel's uid inside its own user namespace
 
 SCRATCH = "/submission"
 MAX_PROCESSES = 64
@@ -68,14 +78,17 @@ def _read_request(conn):
     return json.loads(data)
 
 
-def _private_world(request, support, keep_readonly):
+def _private_world(request, support, keep_readonly, rootless):
     """In C: the kernel's own mounts. Its scratch folder, /tmp and /dev/shm are new, empty and
     size-capped; nothing another kernel wrote can be seen, and of the judge's socket folders
-    only its own."""
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    only its own. Its own network namespace too: no kernel can reach another over loopback or
+    an abstract socket."""
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    uid = request["uid"]
-    if not isinstance(uid, int) or uid < 1000:
+    # Rootless, files are the zygote's (uid 0 here), which the kernel's own user namespace
+    # maps to the kernel: nothing to hand over.
+    uid = 0 if rootless else request["uid"]
+    if not rootless and (not isinstance(uid, int) or uid < 1000):
         raise ValueError(f"a kernel must run as an unprivileged uid, not {uid!r}")
     connection = request["connection_file"]
     sockets = os.path.dirname(connection)
@@ -106,22 +119,52 @@ def _private_world(request, support, keep_readonly):
             os.chown(os.path.join(SCRATCH, name), uid, uid)
 
 
-def _become_kernel(request, conn):
+def _own_user_namespace():
+    """Rootless, in K: a user namespace of its own, where it is ROOTLESS_KERNEL_UID and owns the
+    zygote's files. Its process limit then counts its own processes only (the parent's limit,
+    taken when the namespace is made, is raised to the hard limit first)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+    resource.setrlimit(resource.RLIMIT_NPROC, (hard, hard))
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare user namespace")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{ROOTLESS_KERNEL_UID} 0 1"),
+                       ("gid_map", f"{ROOTLESS_KERNEL_UID} 0 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+
+
+def _drop_capabilities():
+    """Every capability, for good: the bounding and ambient sets emptied, then the rest."""
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last = int(f.read())
+    for cap in range(last + 1):
+        _check(_libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"drop capability {cap}")
+    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient capabilities")
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty
+    _check(_libc.capset(header, data), "capset")
+
+
+def _become_kernel(request, conn, rootless):
     """In K: drop everything, then run ipykernel in this (already warm) process."""
     conn.close()
     # Nothing the kernel writes to its raw file descriptors reaches the judge or the disk.
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    uid = request["uid"]
+    if rootless:
+        _own_user_namespace()
     memory = request["memory_mb"] << 20
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"] + 5))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)  # from root to another uid: every capability is gone
+    if rootless:
+        _drop_capabilities()
+    else:
+        uid = request["uid"]
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # from root to another uid: every capability is gone
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):  # as a fresh Python has them
         signal.signal(sig, signal.SIG_DFL)
@@ -148,11 +191,11 @@ def _fork(run, *args, status):
     return pid
 
 
-def _init(request, conn):
+def _init(request, conn, rootless):
     """In I, pid 1 of the kernel's namespace: a /proc that shows only this namespace, the
     kernel, then interrupts from the launcher until the kernel exits or the launcher goes."""
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    kernel = _fork(_become_kernel, request, conn, status=70)
+    kernel = _fork(_become_kernel, request, conn, rootless, status=70)
     kernel_exit = os.pidfd_open(kernel)
     while True:
         ready, _, _ = select.select([conn, kernel_exit], [], [])
@@ -170,12 +213,12 @@ def _init(request, conn):
             os.kill(kernel, signal.SIGINT)
 
 
-def _serve_kernel(conn, support, keep_readonly):
+def _serve_kernel(conn, support, keep_readonly, rootless):
     """In C. Replies ``started`` when the kernel is on its way, ``exit N`` once the kernel
     and everything it started are gone."""
     request = _read_request(conn)
-    _private_world(request, support, keep_readonly)
-    init = _fork(_init, request, conn, status=71)
+    _private_world(request, support, keep_readonly, rootless)
+    init = _fork(_init, request, conn, rootless, status=71)
     conn.sendall(b"started\n")
     _, status = os.waitpid(init, 0)  # returns once the whole namespace is gone
     try:
@@ -184,7 +227,7 @@ def _serve_kernel(conn, support, keep_readonly):
         pass
 
 
-def serve(socket_path, support, keep_readonly):
+def serve(socket_path, support, keep_readonly, rootless):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     os.chmod(socket_path, 0o600)  # the judge (root) only; kernels run as other users
@@ -201,7 +244,7 @@ def serve(socket_path, support, keep_readonly):
                 server.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
-                _serve_kernel(conn, support, keep_readonly)
+                _serve_kernel(conn, support, keep_readonly, rootless)
             except BaseException as exc:  # say why, so the judge can tell the TA
                 status = 72
                 try:
@@ -219,6 +262,7 @@ def main():
     parser.add_argument("--support", required=True)
     parser.add_argument("--keep", action="append", default=[],
                         help="a read-only path every kernel must still see (the Python environment)")
+    parser.add_argument("--rootless", action="store_true", help="uid 0 of the TA's user namespace, not root")
     parser.add_argument("--preload", nargs="*", default=[])
     args = parser.parse_args()
     for module in args.preload:
@@ -226,7 +270,7 @@ def main():
             importlib.import_module(module)
         except Exception as exc:  # a missing optional package only costs speed
             print(f"[zygote] could not preload {module}: {exc}", file=sys.stderr)
-    serve(args.socket, args.support, args.keep)
+    serve(args.socket, args.support, args.keep, args.rootless)
 
 
 if __name__ == "__main__":
