@@ -280,7 +280,7 @@ def test_the_kernel_runs_as_another_user_that_cannot_read_the_judges_files(noteb
 
 def test_nothing_the_kernels_user_left_in_shared_folders_survives(notebooks, casebook, tmp_path, judge_user):
     cell = """
-        import os, subprocess, time
+        import os
         for folder in ("/tmp", "/var/tmp", "/dev/shm"):
             with open(os.path.join(folder, f"left-behind-{os.getpid()}"), "wb") as f:
                 f.write(b"x" * (1 << 20))

@@ -57,11 +57,15 @@ HOSTILE = {
 }
 
 
-def _as_ta(command, **kw):
+def _ta_command(command):
     """``command`` as the plain user: TA when the suite runs as root, else the suite's own user."""
     if os.geteuid() == 0:
-        command = ["su", TA, "-s", "/bin/bash", "-c", " ".join(f"'{c}'" for c in command)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, **kw)
+        return ["su", TA, "-s", "/bin/bash", "-c", " ".join(f"'{c}'" for c in command)]
+    return command
+
+
+def _as_ta(command):
+    return subprocess.run(_ta_command(command), capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -181,10 +185,8 @@ def test_nothing_is_left_running_or_lying_around(graded, ta):
 def test_require_sandbox_grades_and_an_interrupted_rootless_run_resumes(graded, ta):
     work = graded["work"]
     out = work / "out2"
-    command = [str(EECS182), "grade", str(work / "section"), "-o", str(out), "-a", str(work / "autograder.zip"),
-               "--workers", "1", "--require-sandbox", "--no-progress"]
-    if os.geteuid() == 0:
-        command = ["su", TA, "-s", "/bin/bash", "-c", " ".join(f"'{c}'" for c in command)]
+    command = _ta_command([str(EECS182), "grade", str(work / "section"), "-o", str(out), "-a",
+                           str(work / "autograder.zip"), "--workers", "1", "--require-sandbox", "--no-progress"])
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 180

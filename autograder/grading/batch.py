@@ -128,11 +128,11 @@ def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, re
     """Grade every submission under ``paths`` into ``out``; returns a Summary."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    with _only_writer(out):
+    with _OnlyWriter(out):
         return _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log)
 
 
-class _only_writer:
+class _OnlyWriter:
     """Holds OUT's lock for the run: a second ``eecs182 grade`` into the same folder refuses
     instead of writing beside the first. The lock goes with the process, however it ends."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.judge.upload import escape_problem, find_upload, inside
+from autograder.judge.upload import escape_problem, files_below, find_upload, inside
 
 METADATA = "submission_metadata.yml"
 MAX_ARCHIVE_BYTES = 4 << 30
@@ -75,19 +75,11 @@ def collect(paths, assignment, scratch=None):
             found += _gradescope(export, assignment, damaged)
         elif given.is_dir():
             found += [Submission(_name(p, given), p, source=str(p), problem=escape_problem(p, p.parent))
-                      for p in _files_below(given)]
+                      for p in files_below(given, skip=("__MACOSX", ".ipynb_checkpoints"))
+                      if p.suffix in (".ipynb", ".zip")]
         else:
             found.append(Submission(_name(given, given.parent), given, source=str(given)))
     return _unique(found)
-
-
-def _files_below(folder):
-    """Notebooks and zips below ``folder`` (links included, not entered), sorted."""
-    files = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if d not in (".ipynb_checkpoints", "__MACOSX")]
-        files += [Path(root) / n for n in names if n.endswith((".ipynb", ".zip"))]
-    return sorted(p for p in files if p.is_file() or p.is_symlink())
 
 
 def _is_gradescope_zip(path):

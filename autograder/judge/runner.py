@@ -157,7 +157,7 @@ class ColdLauncher:
         python = sys.executable
         argv = [python, str(SUPERVISOR), "--memory-mb", str(limits.memory_mb),
                 "--cpu-seconds", str(limits.cpu_seconds), "--readable", "{connection_file}",
-                "--status", "{connection_file}.status"]
+                "--status", "{connection_file}.status"]  # read back by _KernelLife.shortfalls
         if limits.user:
             argv += ["--user", limits.user]
         if not limits.network:
@@ -227,7 +227,7 @@ class _KernelLife:
         """What the supervisor could not isolate. Read once the kernel is up and before any of
         the submission's code has run, so the submission cannot have written it."""
         try:
-            data = json.loads((self.socket_dir / "connection.json.status").read_text())
+            data = json.loads(Path(self.km.connection_file + ".status").read_text())
         except (OSError, ValueError):
             return []
         return [str(text) for text in data.get("shortfalls", [])]

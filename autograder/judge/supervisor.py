@@ -132,12 +132,10 @@ def main(argv=None):
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     shortfalls = []
-    if args.no_network:
-        shortfalls.append(_unshare(CLONE_NEWNET, "network"))
-        if shortfalls[-1]:
-            shortfalls[-1] = "the kernel kept the network: " + shortfalls[-1]
-    shortfalls.append(_unshare(CLONE_NEWIPC, "IPC"))
-    shortfalls = [s for s in shortfalls if s]
+    if args.no_network and (why := _unshare(CLONE_NEWNET, "network")):
+        shortfalls.append(f"the kernel kept the network: {why}")
+    if why := _unshare(CLONE_NEWIPC, "IPC"):
+        shortfalls.append(why)
     if args.status:
         with open(args.status, "w") as f:
             json.dump({"shortfalls": shortfalls}, f)

@@ -180,16 +180,21 @@ def inside(path, folder):
         return False
 
 
+def files_below(folder, skip=("__MACOSX",)):
+    """Every file and link to a file below ``folder``, sorted. Folders named in ``skip`` are not
+    entered, nor are links to folders (``os.walk`` lists those as folders and does not follow)."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in skip]
+        found += [Path(root) / n for n in names]
+    return sorted(p for p in found if p.is_file() or p.is_symlink())
+
+
 def find_upload(folder, assignment):
     """(file, problem) for a submission folder: the notebook (preferably ``<assignment>.ipynb``),
     else a zip, else any file at all; (None, "") if it is empty. Links are not followed out of
     the folder: a chosen file that leads elsewhere comes back with the reason as ``problem``."""
-    folder = Path(folder)
-    files = []
-    for root, dirs, names in os.walk(folder):  # links to folders are not entered
-        dirs[:] = sorted(d for d in dirs if d != "__MACOSX" and not os.path.islink(os.path.join(root, d)))
-        files += [Path(root) / n for n in sorted(names)]
-    files = [p for p in files if p.is_file() or p.is_symlink()]
+    files = files_below(folder)
     for choice in ([p for p in files if p.name == f"{assignment}.ipynb"],
                    [p for p in files if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts],
                    [p for p in files if p.suffix == ".zip"], files):
