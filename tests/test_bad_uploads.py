@@ -193,6 +193,24 @@ def test_a_dead_worker_is_recorded_once_and_a_second_run_into_the_same_folder_re
     assert float(rows(out)["b_slow"]["total_points_earned"]) == TOTAL
 
 
+def test_workers_that_cannot_start_stop_the_run_and_charge_no_submission(notebooks, autograder_zip, tmp_path):
+    """A script on standard input cannot start spawned workers: every worker dies before its first
+    submission. That is the grader's set-up, not the students': nothing is recorded for them."""
+    folder = tmp_path / "section"
+    folder.mkdir()
+    submission(notebooks, folder, base="solution", name="honest.ipynb")
+    out = tmp_path / "out"
+    script = (f"from autograder.grading.batch import grade\n"
+              f"grade([{str(folder)!r}], {str(out)!r}, {str(autograder_zip)!r}, workers=1, progress=False)\n")
+    result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "WorkerCannotStart: a grading worker could not start" in result.stderr
+    assert not list((out / "results").glob("*.json"))
+    graded = subprocess.run([str(EECS182), "grade", str(folder), "-o", str(out), "-a", str(autograder_zip),
+                             "--no-progress"], capture_output=True, text=True, timeout=300)
+    assert graded.returncode == 0 and "1 graded now" in graded.stdout, graded.stdout + graded.stderr
+    assert float(rows(out)["honest"]["total_points_earned"]) == TOTAL
+
+
 # --- a full disk ----------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -40,6 +40,11 @@ class GradingError(RuntimeError):
     """The batch cannot start (no autograder, no sandbox when one is required, bad input)."""
 
 
+class WorkerCannotStart(GradingError):
+    """A worker died before it could take a submission: the grader's set-up is broken, and no
+    submission is charged for it."""
+
+
 @dataclass
 class Summary:
     total: int = 0
@@ -78,6 +83,7 @@ def _worker(conn, casebook_path, support, limits, launcher):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds, so kernels are stopped
     casebook = Casebook.read(casebook_path)
     casebook.register_kinds()
+    conn.send("ready")
     while True:
         task = conn.recv()
         if task is None:
@@ -103,6 +109,7 @@ class _Slot:
         child.close()
         self.task = None
         self.started = 0.0
+        self.ready = False  # it said so: from then on, its death is the submission's
 
     def give(self, submission):
         self.task = submission
@@ -276,7 +283,11 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
                 lost = None  # the worker is gone or stuck: record the submission, replace the worker
                 if slot.conn in ready:
                     try:
-                        _, verdict, written, error = slot.conn.recv()
+                        message = slot.conn.recv()
+                        if message == "ready":
+                            slot.ready = True
+                            continue
+                        _, verdict, written, error = message
                     except (EOFError, OSError, ValueError, TypeError):
                         lost = "the grading worker died on this submission"
                     else:
@@ -290,6 +301,11 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
                     lost = f"grading took over {limits.total_timeout + GRACE:.0f} s and was stopped"
                 else:
                     continue
+                if lost and not slot.ready:
+                    raise WorkerCannotStart(
+                        f"a grading worker could not start (exit code {slot.process.exitcode}); no submission "
+                        "was charged for it. Check the grader's installation (a Python script read from "
+                        "standard input cannot start workers: run it from a file, or use eecs182 grade)")
                 if lost:
                     record_failure(slot.task, lost)
                     slot.task = None
