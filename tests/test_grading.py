@@ -45,28 +45,42 @@ def full_marks_except(row, *questions):
     return all(float(row[q]) == (0 if q in questions else POINTS[q]) for q in QUESTIONS)
 
 
-def sandbox_processes():
-    """Processes of the grading sandbox still alive: the zygote, launchers, and anything running
-    as a grading slot's uid (kernels and whatever they started)."""
-    from autograder.judge.warm import UID_BASE
-
+def sandbox_processes(*batches):
+    """Processes still alive of the grading sandboxes of ``batches`` (pids of the processes that
+    graded; this one by default): bubblewrap, the zygote, launchers and kernels (forked from the
+    zygote, they keep its command line). Each names its batch's warm folder, whose name holds the
+    batch's pid, so sandboxes of other tests running at the same time are not counted."""
+    marks = [f"eecs182-warm-{pid}-" for pid in (batches or [os.getpid()])]
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                uid = int(Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
-            except (OSError, IndexError, ValueError):
+            except OSError:
                 continue
-            # (a rootless run's zygote in another test process is a plain user's, not this run's)
-            ours = uid == os.geteuid() and ("zygote.py" in cmdline or "judge/launch.py" in cmdline)
-            if ours or UID_BASE <= uid < UID_BASE + 64:
+            if any(mark in cmdline for mark in marks):
                 found.append(cmdline[:120])
     return found
 
 
 def test_the_sandbox_works_on_this_machine():
     assert Path(sandbox.probe()).name == "bwrap"
+
+
+def test_batches_grading_at_once_as_root_get_uids_of_their_own(tmp_path):
+    """Two TAs (or two courses) grading on one server at the same time: no kernel of one shares
+    a uid, and so a process limit, with a kernel of the other."""
+    from autograder.judge.warm import SLOTS_PER_RANGE, WarmKernels
+
+    if os.geteuid() != 0:
+        pytest.skip("slot uids are for the root mode")
+    with WarmKernels(tmp_path, preload=()) as first, WarmKernels(tmp_path, preload=()) as second:
+        uids = [{warm.launcher(slot).uid for slot in range(3)} for warm in (first, second)]
+        assert len(uids[0]) == len(uids[1]) == 3 and not uids[0] & uids[1]
+        assert sandbox_processes()  # both sandboxes are this process's, and seen as such
+        with pytest.raises(sandbox.SandboxUnavailable, match="at most"):
+            first.launcher(SLOTS_PER_RANGE)
+    assert not sandbox_processes()
 
 
 # --- one class, graded once -----------------------------------------------------------------------
@@ -395,9 +409,12 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_grades_the_rest(note
     command = [str(EECS182), "grade", str(folder), "-o", str(out), "-a", str(autograder_zip), "--workers", "1",
                "--no-progress"]
 
+    batches = []
+
     def run_until(results, sig):
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
+        batches.append(process.pid)
         deadline = time.monotonic() + 180
         while len(list((out / "results").glob("*.json"))) < results and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -417,7 +434,7 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_grades_the_rest(note
     code, _ = run_until(len(after_first) + 1, signal.SIGKILL)
     assert code == -signal.SIGKILL
     time.sleep(2)
-    assert not sandbox_processes()
+    assert not sandbox_processes(*batches)
     kept = {p.name: p.read_bytes() for p in (out / "results").glob("*.json")}
     assert all(kept[name] == data for name, data in after_first.items())  # never regraded
 

@@ -28,6 +28,8 @@ ZYGOTE = Path(__file__).with_name("zygote.py")
 LAUNCH = Path(launch.__file__)
 INSIDE = "/opt/eecs182"  # where the zygote and the support files appear in the sandbox
 UID_BASE = 61000
+SLOTS_PER_RANGE = 64
+UID_RANGES = 16  # batches that can grade side by side as root on one machine, each with its own uids
 # Imported once by the zygote: what the notebooks and the kernel import, heaviest first.
 PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "numba")
@@ -48,11 +50,35 @@ class WarmLauncher:
                 "--scratch-mb", str(limits.scratch_mb), "{connection_file}"]
 
 
+def _claim_uid_range():
+    """(first uid, held lock) of a block of slot uids that no other batch on this machine is
+    using: two batches run as root at once must not share uids, or one's process limit would
+    count the other's kernels. The flock goes with the process, however it ends."""
+    import fcntl
+
+    folder = Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
+    for number in range(UID_RANGES):
+        try:
+            lock = open(folder / f"eecs182-slots-{number}.lock", "a")
+        except OSError:  # made by someone else (a sticky folder): not ours to use
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return UID_BASE + number * SLOTS_PER_RANGE, lock
+    raise sandbox.SandboxUnavailable(f"{UID_RANGES} batches are grading as root on this machine already; "
+                                     "wait for one to finish")
+
+
 class WarmKernels:
     def __init__(self, support_dir, preload=PRELOAD):
         bwrap = sandbox.probe()
+        self.uid_base, self._uid_lock = (None, None) if sandbox.rootless() else _claim_uid_range()
         # In /tmp, always: each kernel gets a fresh /tmp, which hides every other socket folder.
-        self.root = Path(tempfile.mkdtemp(prefix="eecs182-warm-", dir="/tmp"))
+        # The batch's pid in the name tells whose sandbox a process or a leftover folder is.
+        self.root = Path(tempfile.mkdtemp(prefix=f"eecs182-warm-{os.getpid()}-", dir="/tmp"))
         os.chmod(self.root, 0o711)  # kernels reach their own socket folders, nothing else
         self.server = str(self.root / "zygote.sock")
         self.log = self.root / "zygote.log"
@@ -92,16 +118,19 @@ class WarmKernels:
             return "(no log)"
 
     def launcher(self, slot):
-        uid = UID_BASE + slot
         if sandbox.rootless():  # each kernel is uid 1000 of its own user namespace instead
-            return WarmLauncher(self.server, uid, str(self.root))
+            return WarmLauncher(self.server, 0, str(self.root))
+        if slot >= SLOTS_PER_RANGE:
+            raise sandbox.SandboxUnavailable(f"at most {SLOTS_PER_RANGE} grading slots (workers) at once")
+        uid = self.uid_base + slot
         try:
             owner = pwd.getpwuid(uid).pw_name
         except KeyError:
             owner = None
         if owner is not None:
             raise sandbox.SandboxUnavailable(f"uid {uid} belongs to {owner}; grading slots need uids "
-                                             f"{UID_BASE} and up to be unused")
+                                             f"{UID_BASE} to {UID_BASE + UID_RANGES * SLOTS_PER_RANGE - 1} "
+                                             "to be unused")
         return WarmLauncher(self.server, uid, str(self.root))
 
     def alive(self):
@@ -116,6 +145,9 @@ class WarmKernels:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._uid_lock is not None:
+            self._uid_lock.close()
+            self._uid_lock = None
 
     def __enter__(self):
         return self
