@@ -30,6 +30,7 @@ from nbclient.exceptions import DeadKernelError
 from autograder.judge import in_kernel
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import PlainDataError, loads
+from autograder.judge.upload import plain_cell
 from autograder.notebook_client import HeadlessNotebookClient
 
 SUPERVISOR = Path(__file__).with_name("supervisor.py")
@@ -240,7 +241,7 @@ class _KernelLife:
         self.client.execute_cell(cell, len(self.client.nb.cells) - 1)
         if id(cell) not in self.client.timed_out_cells:
             return True
-        probe = nbformat.v4.new_code_cell("pass", metadata={"judge_timeout": 5})
+        probe = plain_cell("code", "pass", {"judge_timeout": 5})
         self.client.nb.cells.append(probe)
         self.client.execute_cell(probe, len(self.client.nb.cells) - 1)
         if id(probe) in self.client.timed_out_cells:
@@ -306,7 +307,7 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
             if not pending or time.monotonic() > deadline:
                 break
             nonce = secrets.token_hex(16)
-            life = _KernelLife(nbformat.v4.new_notebook(cells=[]), workdir, rundir, limits, nonce, launcher)
+            life = _KernelLife(nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}), workdir, rundir, limits, nonce, launcher)
             running = None
             try:
                 try:
@@ -315,7 +316,7 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
                     report.notes.append(f"the kernel could not start: {type(exc).__name__}: {exc}")
                     break
                 report.staff_notes += [t for t in life.shortfalls() if t not in report.staff_notes]
-                life.run_cell(nbformat.v4.new_code_cell(PRELUDE))
+                life.run_cell(plain_cell("code", PRELUDE))
                 for number, cell in cells:
                     if number in skip:
                         continue
@@ -327,16 +328,15 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
                         report.notes.append(f"code cell {number} ran over {limits.cell_timeout:.0f} s "
                                             "and was interrupted")
                 running = None
-                life.run_cell(nbformat.v4.new_code_cell(_helper_source(casebook)))
+                life.run_cell(plain_cell("code", _helper_source(casebook)))
                 while pending:
                     question = pending[0]
                     if time.monotonic() > deadline:
                         raise TimeoutError
                     running = ("question", question.name)
                     budget = call_budget(question, limits)
-                    call = nbformat.v4.new_code_cell(
-                        f"__eecs182_judge__['run']({_request(question, nonce)!r})",
-                        metadata={"judge_timeout": budget})
+                    call = plain_cell("code", f"__eecs182_judge__['run']({_request(question, nonce)!r})",
+                                      {"judge_timeout": budget})
                     life.client.replies = {}
                     finished = life.run_cell(call)
                     report.outcomes[question.name] = _parse_replies(life.client.replies, len(question.cases))
