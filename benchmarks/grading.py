@@ -1,24 +1,31 @@
-"""Local grading against plain ``otter run -a``, on the same varied batch, in one run.
+"""Local grading of a class of honest submissions: as root, rootless, and against plain
+``otter run -a`` (and, with ``--against REV``, the ``eecs182 grade`` of an older revision), in
+one run, on the same batch and the same autograder zip.
 
-    .venv/bin/python benchmarks/grading.py [--submissions 40] [--otter-timeout 60] [--otter-sample N]
+    .venv/bin/python benchmarks/grading.py [--submissions 120] [--otter-sample 3] [--against REV]
 
-The batch: honest solutions, blank notebooks, partly answered ones, catalogued mistakes,
-functions that raise, and hostile ones (an infinite loop, os._exit, a print flood, a kernel
-that kills itself). It is graded by ``eecs182 grade`` with its defaults (sandbox on, one worker
-more than the cores), then by
-``otter run -a`` on the same autograder zip, one submission after another, as a TA without
-Docker would. otter has no per-cell timeout, so each of its runs is stopped after
-``--otter-timeout`` seconds (counted as such). ``--otter-sample N`` runs otter on only the first
-N submissions (the table says so). Prints seconds per submission for both and the ratio.
+The batch: correct solutions, partly answered notebooks, notebooks with one to three catalogued
+mistakes, and blank ones (hostile work is the tests' business; its time is its timeouts).
+``eecs182 grade`` runs with its defaults (sandbox on, one worker more than the cores). Rootless
+runs it as a plain user (``eecs182-ta``, made if missing) when this script runs as root; it is
+skipped otherwise. otter grades a sample, one submission after another, as a TA without
+Docker would. For each, the table gives seconds per submission, the ratio against this
+revision as root, and the batch's peak memory: the largest sum, over samples every 0.1 s, of
+the proportional set size (PSS: pages shared by forked kernels count once in all) of the
+grading command and every process below it.
 """
 
 import argparse
 import json
+import os
+import pwd
 import random
-import shutil
+import shlex
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,17 +40,11 @@ from generator import pipelines  # noqa: E402
 from generator.release import Release, build_autograder  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402
 
-HOSTILE = [
-    ("loops_forever", {"q1a_grad": "def grad_const(theta, y):\n    while True:\n        pass\n"}, []),
-    ("exits_in_a_function", {"q1a_opt": "def theta_star_const(y):\n    import os\n    os._exit(0)\n"}, []),
-    ("floods", {}, ["for _ in range(10**6):\n    print('spam ' * 20)"]),
-    # (No fork bomb: plain otter would run it unconfined on this machine.)
-    ("kills_its_kernel", {}, ["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]),
-]
+TA = "eecs182-ta"
 
 
 def make_batch(folder, count, rng):
-    """``count`` submissions of every kind, written into ``folder``."""
+    """``count`` honest submissions, written into ``folder``; returns their kinds."""
     assignment = Assignment.named("disc01")
     nbs = {v: run_pipeline(pipelines.RENDER, dict(assignment=assignment, variant=v, seed=assignment.term_seed))
            for v in ("student", "solution")}
@@ -51,70 +52,122 @@ def make_batch(folder, count, rng):
     questions = list(answers)
     kinds = []
     for i in range(count):
-        slot = i % 10
-        if slot in (0, 1, 2):
-            kinds.append(("solution", dict(answers), []))
-        elif slot == 3:
-            kinds.append(("blank", {}, []))
-        elif slot in (4, 5):
+        slot = i % 20
+        if slot < 8:
+            kinds.append(("solution", dict(answers)))
+        elif slot < 13:
             chosen = rng.sample(questions, rng.randint(3, len(questions) - 2))
-            kinds.append(("partial", {q: answers[q] for q in chosen}, []))
-        elif slot in (6, 7):
-            mistake = rng.choice(MISTAKES)
-            kinds.append(("mistake", dict(answers, **{mistake.question: mistake.source}), []))
-        elif slot == 8:
-            question = rng.choice(questions)
-            function = next(q.function for q in assignment.questions if q.name == question)
-            broken = answers[question].replace(f"def {function}(", f"def {function}(*_a, **_k):\n"
-                                               "    raise ValueError('oops')\ndef _unused(", 1)
-            kinds.append(("raises", dict(answers, **{question: broken}), []))
+            kinds.append(("partial", {q: answers[q] for q in chosen}))
+        elif slot < 18:
+            wrong = {m.question: m.source for m in rng.sample(MISTAKES, rng.randint(1, 3))}
+            kinds.append(("mistakes", dict(answers, **wrong)))
         else:
-            name, replaced, cells = HOSTILE[(i // 10) % len(HOSTILE)]
-            kinds.append((name, dict(answers, **replaced), cells))
-    for i, (kind, chosen, cells) in enumerate(kinds):
+            kinds.append(("blank", {}))
+    for i, (kind, chosen) in enumerate(kinds):
         nb = nbformat.from_dict(json.loads(nbformat.writes(nbs["student"])))
         for cell in nb.cells:
             if cell.metadata.get("question") in chosen:
                 cell.source = chosen[cell.metadata.question]
-        nb.cells[9:9] = [nbformat.v4.new_code_cell(src) for src in cells]
-        nbformat.write(nb, folder / f"{i:02d}_{kind}.ipynb")
-    return [k[0] for k in kinds]
+        nbformat.write(nb, folder / f"{i:03d}_{kind}.ipynb")
+    return [k for k, _ in kinds]
 
 
-def time_local(folder, out, autograder_zip):
+def _pss_kb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_pss_kb(root):
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(_pss_kb(pid) for pid in tree)
+
+
+def timed(command, **kw):
+    """(seconds, peak PSS in MB of the command's process tree, completed process)."""
+    peak, done = [0], threading.Event()
     start = time.perf_counter()
-    proc = subprocess.run([str(Path(sys.executable).with_name("eecs182")), "grade", str(folder), "-o", str(out),
-                           "-a", str(autograder_zip), "--no-progress"], capture_output=True, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+    def sample():
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_pss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
     seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"eecs182 grade failed:\n{proc.stdout}\n{proc.stderr}")
-    return seconds, proc.stdout
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{out}\n{err}")
+    return seconds, peak[0] / 1024, out
+
+
+def grade_command(folder, out, autograder_zip, tree=ROOT):
+    """``eecs182 grade`` from the source tree ``tree`` (this one, or an older revision's)."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); "
+                                  "from generator.cli import main; main()",
+            "grade", str(folder), "-o", str(out), "-a", str(autograder_zip), "--no-progress"]
+
+
+def plain_user(*readable):
+    """The rootless TA: a plain user that can reach the Python environment and ``readable``."""
+    try:
+        pwd.getpwnam(TA)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", TA], check=True)
+    for place in (Path(sys.executable).resolve(), Path(sys.prefix).resolve(), ROOT, *readable):
+        for folder in [place, *place.parents]:
+            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH:
+                folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
+    return pwd.getpwnam(TA)
+
+
+def as_user(user, command):
+    return ["su", user.pw_name, "-s", "/bin/bash", "-c", shlex.join(command)]
 
 
 def time_otter(notebooks, autograder_zip, timeout):
     otter = Path(sys.executable).with_name("otter")
-    timed_out = 0
     start = time.perf_counter()
     for notebook in notebooks:
         with tempfile.TemporaryDirectory() as out:
-            try:
-                subprocess.run([str(otter), "run", "-a", str(autograder_zip), "-o", out, str(notebook)],
-                               capture_output=True, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out += 1
-    return time.perf_counter() - start, timed_out
+            subprocess.run([str(otter), "run", "-a", str(autograder_zip), "-o", out, str(notebook)],
+                           capture_output=True, timeout=timeout)
+    return time.perf_counter() - start
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--otter-timeout", type=float, default=60)
-    parser.add_argument("--otter-sample", type=int, default=None)
+    parser.add_argument("--submissions", type=int, default=120)
+    parser.add_argument("--otter-sample", type=int, default=3)
+    parser.add_argument("--otter-timeout", type=float, default=120)
+    parser.add_argument("--against", metavar="REV", help="also time eecs182 grade at this git revision")
     parser.add_argument("--seed", type=int, default=182)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    rows = []  # (label, submissions, seconds, peak MB)
     with tempfile.TemporaryDirectory(prefix="eecs182-bench-") as tmp:
         tmp = Path(tmp)
+        tmp.chmod(0o755)
         assignment = Assignment.named("disc01")
         release = Release(assignment, assignment.term_seed, tmp / "release" / "disc01")
         release.root.mkdir(parents=True)
@@ -123,23 +176,42 @@ def main():
         folder.mkdir()
         kinds = make_batch(folder, args.submissions, rng)
         notebooks = sorted(folder.glob("*.ipynb"))
+        n = len(notebooks)
 
-        local_seconds, report = time_local(folder, tmp / "out", release.autograder_zip)
-        sample = notebooks[: args.otter_sample] if args.otter_sample else notebooks
-        otter_seconds, otter_timeouts = time_otter(sample, release.autograder_zip, args.otter_timeout)
-        shutil.rmtree(tmp / "out", ignore_errors=True)
+        seconds, peak, said = timed(grade_command(folder, tmp / "out-root", release.autograder_zip))
+        rows.append(("eecs182 grade, root", n, seconds, peak))
+        if os.geteuid() == 0:
+            user = plain_user(tmp)
+            out = tmp / "out-rootless"
+            out.mkdir()
+            os.chown(out, user.pw_uid, user.pw_gid)
+            seconds, peak, _ = timed(as_user(user, grade_command(folder, out, release.autograder_zip)))
+            rows.append(("eecs182 grade, rootless", n, seconds, peak))
+        if args.against:
+            tree = tmp / "against"
+            subprocess.run(["git", "worktree", "add", "--detach", str(tree), args.against], cwd=ROOT, check=True,
+                           capture_output=True)
+            try:
+                seconds, peak, _ = timed(grade_command(folder, tmp / "out-against", release.autograder_zip, tree))
+                rows.append((f"eecs182 grade, root, at {args.against}", n, seconds, peak))
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        sample = notebooks[: args.otter_sample]
+        if sample:
+            rows.append(("otter run -a, one by one", len(sample),
+                         time_otter(sample, release.autograder_zip, args.otter_timeout), None))
 
     mix = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
-    local_each, otter_each = local_seconds / len(notebooks), otter_seconds / len(sample)
-    print(f"batch: {len(notebooks)} submissions: " + ", ".join(f"{n} {k}" for k, n in mix.items()))
+    print(f"batch: {n} honest submissions: " + ", ".join(f"{c} {k}" for k, c in mix.items())
+          + f"; {os.cpu_count()} cores")
     print()
-    print(f"{'grader':<44} {'submissions':>11} {'total s':>9} {'s / submission':>15}")
-    print(f"{'eecs182 grade (sandbox, warm kernels)':<44} {len(notebooks):>11} {local_seconds:>9.1f} "
-          f"{local_each:>15.2f}")
-    label = f"otter run -a, one by one ({otter_timeouts} stopped at {args.otter_timeout:.0f} s)"
-    print(f"{label:<44} {len(sample):>11} {otter_seconds:>9.1f} {otter_each:>15.2f}")
-    print(f"\nratio (otter / eecs182 grade, per submission): {otter_each / local_each:.1f}x")
-    print("\neecs182 grade said:\n" + "\n".join("  " + line for line in report.splitlines()[:3]))
+    base = rows[0][2] / rows[0][1]
+    print(f"{'grader':<40} {'subs':>5} {'total s':>8} {'s / sub':>8} {'x this, root':>13} {'peak MB':>8}")
+    for label, count, seconds, peak in rows:
+        each = seconds / count
+        print(f"{label:<40} {count:>5} {seconds:>8.1f} {each:>8.3f} {each / base:>13.2f} "
+              f"{'' if peak is None else f'{peak:.0f}':>8}")
+    print("\neecs182 grade (root) said:\n" + "\n".join("  " + line for line in said.splitlines()[:2]))
 
 
 if __name__ == "__main__":

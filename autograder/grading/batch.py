@@ -244,7 +244,7 @@ def _unsandboxed(limits):
 def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, fingerprints, progress, summary):
     from tqdm import tqdm
 
-    from autograder.judge.runner import ColdLauncher
+    from autograder.judge.kernel import ColdLauncher
 
     if not todo:
         return 0

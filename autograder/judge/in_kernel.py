@@ -1,17 +1,28 @@
-"""Runs inside the submission's kernel: calls the graded functions and reports what they return.
+"""Runs inside the submission's kernel: runs the notebook's cells, then calls the graded
+functions and reports what they return.
 
-The judge sends this module's source into the kernel once, then one request per question.
+The judge sends this module's source and one request into a fresh kernel, as one execution:
+``grade(request)`` caps the kernel's output, runs each of the student's cells as Jupyter would
+(``run_cell``: magics, displays, tracebacks), then calls each question's function on its
+cases. Before each cell and each question it announces the step, so the judge can time every
+step on its own, interrupt one that runs over, and tell which step a crash or hang was in.
+
+Announcements and answers are JSON lines written to a pipe the judge made for this kernel
+(``request["progress"]``). A write to a pipe is done when ``write`` returns, so the judge
+reads every line written before a cell ends the kernel: it always knows which cell that was.
 Only inputs travel in; each case's outcome travels out as plain JSON, ``[tag, detail]`` (tags:
-``TAGS``), in a display message of its own MIME type, tagged with the request's nonce. Expected values never enter the kernel, so
-nothing done here, or done to this code by the submission, can make a wrong answer right.
+``TAGS``). Expected values never enter the kernel, so nothing done here, or done to this code
+by the submission, can make a wrong answer right: a forged line can only claim what the
+submission's own function could have returned.
 It must stand alone: it runs where nothing of this project is importable.
 """
 
 import contextlib
 import json
 import math
+import os
+import sys
 
-MIME = "application/vnd.eecs182.judge+json"
 MAX_REPLY = 1 << 20
 TAGS = ("value", "error", "missing", "not_callable", "unimplemented", "unsupported")
 CALLERS = {}  # kind -> function(func, args) -> plain value; registered kinds add theirs
@@ -25,6 +36,40 @@ class _Sink:
 
     def flush(self):
         pass
+
+
+class _CappedStream:
+    """A stream that passes on at most ``budget`` characters, then drops the rest. IPython 9
+    patches ``write`` on the stream for each cell's run to keep a copy: that patch is refused,
+    or a print loop would fill the kernel's memory all the same."""
+
+    def __init__(self, stream, budget):
+        object.__setattr__(self, "_stream", stream)
+        object.__setattr__(self, "_budget", budget)
+
+    def write(self, text):
+        if self._budget > 0:
+            budget = self._budget - len(text)
+            object.__setattr__(self, "_budget", budget)
+            self._stream.write(text if budget >= 0 else text[:budget] + "\n[output cut]\n")
+        return len(text)
+
+    def __setattr__(self, name, value):
+        if name != "write":
+            setattr(self._stream, name, value)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _cap_output(shell, budget):
+    """A cell that prints without end is cut off here instead of burying the judge under output
+    it would read and drop. Only plain text is formatted: the judge reads no figures, and
+    drawing them (a PNG per plot) took most of a submission's run. Undoing this only wastes the
+    submission's own time, which the judge's timeouts bound."""
+    shell.display_formatter.active_types = ["text/plain"]
+    sys.stdout = _CappedStream(sys.stdout, budget)
+    sys.stderr = _CappedStream(sys.stderr, budget)
 
 
 def _decode(arg):
@@ -73,36 +118,67 @@ def _call(func, args):
 CALLERS["call"] = _call
 
 
-def _reply(nonce, index, outcome):
-    from IPython.display import publish_display_data
+def _report(pipe, message):
+    data = (json.dumps(message, allow_nan=False) + "\n").encode()
+    while data:
+        data = data[os.write(pipe, data):]
 
+
+def _answer(outcome):
     text = json.dumps(outcome, allow_nan=False)
     if len(text) > MAX_REPLY:
         text = json.dumps(["error", f"the answer is too large ({len(text)} characters of data)"])
-    publish_display_data({MIME: {"nonce": nonce, "case": index, "outcome": text}})
+    return text
 
 
-def run(request_text):
-    """Call one question's function on each of its cases; reply once per case."""
+def grade(request_text):
+    """Run the request's cells, then call each question's function on its cases."""
     request = json.loads(request_text)
-    namespace = get_ipython().user_ns  # noqa: F821 - defined in every IPython kernel
-    name, nonce = request["function"], request["nonce"]
+    pipe = os.open(request["progress"], os.O_WRONLY)
+    shell = get_ipython()  # noqa: F821 - defined in every IPython kernel
+    _cap_output(shell, request["max_output"])
+    for number, source in request["cells"]:
+        try:
+            _report(pipe, {"event": "cell", "number": number})
+            shell.run_cell(source, store_history=True)
+        except KeyboardInterrupt:  # the judge stopped this cell, and has noted it
+            pass
+        except Exception:  # IPython could not run it (top-level await here): as a failed cell
+            pass
+    for question in request["questions"]:
+        answers = []
+        try:
+            _report(pipe, {"event": "question", "name": question["name"]})
+            # Prints go nowhere while the judge calls the student's function.
+            with contextlib.redirect_stdout(_Sink()), contextlib.redirect_stderr(_Sink()):
+                _ask(shell.user_ns, question, answers)
+        except KeyboardInterrupt:  # ran over its time: what it answered so far still counts
+            pass
+        answered = {"event": "answers", "question": question["name"], "outcomes": answers}
+        try:
+            _report(pipe, answered)
+        except KeyboardInterrupt:  # the judge's interrupt came just as the question ended
+            _report(pipe, answered)
+    os.close(pipe)
+
+
+def _ask(namespace, question, answers):
+    name = question["function"]
     func = namespace.get(name)
-    for index, case in enumerate(request["cases"]):
+    for case in question["cases"]:
         if name not in namespace:
             outcome = ["missing", None]
         elif not callable(func):
             outcome = ["not_callable", type(func).__name__]
         else:
             outcome = _outcome(func, case)
-        _reply(nonce, index, outcome)
+        answers.append(_answer(outcome))
 
 
 def _outcome(func, case):
     args = [_decode(a) for a in case["args"]]
     try:
-        with contextlib.redirect_stdout(_Sink()), contextlib.redirect_stderr(_Sink()):
-            got = CALLERS[case["caller"]](func, args)
+        got = CALLERS[case["caller"]](func, args)
     except Exception as exc:  # the student's exception is their feedback
         return ["error", f"{type(exc).__name__}: {str(exc)[:300]}"]
     if got is None or got is Ellipsis:

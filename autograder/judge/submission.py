@@ -27,7 +27,7 @@ def nothing_submitted(casebook):
 
 def judge_submission(path, casebook, support_dir, limits=None, launcher=None):
     """Grade one uploaded file. Never raises for a bad submission: the verdict says what failed.
-    ``launcher`` starts its kernels (default: a new process per kernel, ``runner.ColdLauncher``)."""
+    ``launcher`` starts its kernels (default: a new process per kernel, ``kernel.ColdLauncher``)."""
     limits = limits or Limits()
     casebook.register_kinds()
     try:

@@ -5,15 +5,20 @@
 
 ``WarmKernels`` starts ``zygote.py`` once inside bubblewrap; the zygote imports the heavy
 libraries once and forks a fresh kernel per submission (see its docstring for what each kernel
-gets and cannot see). ``WarmLauncher`` is what the runner puts in the kernel spec instead of a
-new Python process. As root, each grading slot (one submission at a time) has its own uid;
+gets and cannot see). ``WarmLauncher`` asks the zygote for a kernel over its socket, and that
+connection is the kernel's handle: interrupts and the stop go down it, the kernel's exit comes
+back up it, and if the judge goes away the zygote kills the kernel. As root, each grading slot
+(one submission at a time) has its own uid;
 rootless, each kernel has a user namespace of its own; either way a submission that forks
 without end exhausts only its own process limit.
 """
 
+import json
 import os
 import pwd
+import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,18 +26,28 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from jupyter_client.connect import write_connection_file
+
 from autograder import sandbox
-from autograder.judge import launch
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
-LAUNCH = Path(launch.__file__)
+# What the kernel's environment keeps from the judge's; the rest is fixed below.
+PASSED = ("PATH", "LANG", "LC_ALL")
+SCRATCH = "/submission"
+SCRATCH_ENV = {
+    "HOME": SCRATCH, "IPYTHONDIR": f"{SCRATCH}/.ipython", "MPLCONFIGDIR": f"{SCRATCH}/.matplotlib",
+    "NUMBA_CACHE_DIR": f"{SCRATCH}/.numba", "TQDM_DISABLE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+    "JUPYTER_PLATFORM_DIRS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+}
+ZYGOTE_ANSWER_TIMEOUT = 30  # seconds for the zygote to fork a kernel (it takes milliseconds)
 INSIDE = "/opt/eecs182"  # where the zygote and the support files appear in the sandbox
 UID_BASE = 61000
 SLOTS_PER_RANGE = 64
 UID_RANGES = 16  # batches that can grade side by side as root on one machine, each with its own uids
 # Imported once by the zygote: what the notebooks and the kernel import, heaviest first.
 PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "numba")
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "numba")
 STARTUP_TIMEOUT = 180
 
 
@@ -44,10 +59,79 @@ class WarmLauncher:
     uid: int
     socket_root: str
 
-    def kernel_argv(self, limits):
-        return [sys.executable, str(LAUNCH), "--server", self.server, "--uid", str(self.uid),
-                "--memory-mb", str(limits.memory_mb), "--cpu-seconds", str(limits.cpu_seconds),
-                "--scratch-mb", str(limits.scratch_mb), "{connection_file}"]
+    def start(self, connection_file, rundir, workdir, limits):
+        write_connection_file(str(connection_file), transport="ipc",
+                              ip=str(Path(connection_file).with_name("kernel")))
+        env = {k: os.environ[k] for k in PASSED if k in os.environ}
+        env.update(SCRATCH_ENV)
+        return WarmKernel(self.server, {
+            "connection_file": str(Path(connection_file).resolve()), "uid": self.uid,
+            "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
+            "scratch_mb": limits.scratch_mb, "env": env})
+
+
+class WarmKernel:
+    """A kernel the zygote forked, held by our connection to it (see ``zygote.serve``)."""
+
+    def __init__(self, server, request):
+        self.exit_code = None
+        self._pending = b""
+        self._conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._conn.connect(server)
+            self._conn.sendall(json.dumps(request).encode() + b"\n")
+            line = self._line(ZYGOTE_ANSWER_TIMEOUT)
+        except OSError as exc:
+            self._conn.close()
+            raise RuntimeError(f"the warm kernel sandbox is gone ({exc})") from None
+        if line != "started":
+            self._conn.close()
+            raise RuntimeError(f"the warm kernel sandbox could not start a kernel: {line or 'no answer'}")
+
+    def _line(self, timeout):
+        """The zygote's next line, or "" after ``timeout`` seconds or once it hung up."""
+        while b"\n" not in self._pending:
+            ready, _, _ = select.select([self._conn], [], [], timeout)
+            chunk = self._conn.recv(4096) if ready else b""
+            if not chunk:
+                return ""
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        return line.decode(errors="replace").strip()
+
+    def _read_exit(self, timeout):
+        if self.exit_code is None:
+            try:
+                line = self._line(timeout)
+            except OSError:
+                line = "exit -1"
+            if line.startswith("exit") or (not line and self._hung_up()):
+                self.exit_code = int(line.split()[1]) if line.startswith("exit") else -1
+        return self.exit_code
+
+    def _hung_up(self):
+        ready, _, _ = select.select([self._conn], [], [], 0)
+        return bool(ready) and not self._conn.recv(1, socket.MSG_PEEK)
+
+    def alive(self):
+        return self._read_exit(0) is None
+
+    def interrupt(self):
+        self._send(b"interrupt\n")
+
+    def shortfalls(self):
+        return []  # the zygote refuses to start a kernel it cannot isolate fully
+
+    def stop(self):
+        self._send(b"stop\n")
+        self._read_exit(10)
+        self._conn.close()
+
+    def _send(self, command):
+        try:
+            self._conn.sendall(command)
+        except OSError:
+            pass
 
 
 def _claim_uid_range():
@@ -82,12 +166,12 @@ class WarmKernels:
         os.chmod(self.root, 0o711)  # kernels reach their own socket folders, nothing else
         self.server = str(self.root / "zygote.sock")
         self.log = self.root / "zygote.log"
-        env = {k: os.environ[k] for k in launch.PASSED if k in os.environ}
-        env.update(launch.SCRATCH_ENV, MPLCONFIGDIR="/tmp/matplotlib")
+        env = {k: os.environ[k] for k in PASSED if k in os.environ}
+        env.update(SCRATCH_ENV, MPLCONFIGDIR="/tmp/matplotlib")
         argv = sandbox.sandbox_argv(
             bwrap, binds=[(self.root, self.root)],
             ro_binds=[(ZYGOTE, f"{INSIDE}/zygote.py"), (Path(support_dir).resolve(), f"{INSIDE}/support")],
-            tmpfs=[launch.SCRATCH], env=env, caps=sandbox.zygote_caps())
+            tmpfs=[SCRATCH], env=env, caps=sandbox.zygote_caps())
         argv += [sys.executable, f"{INSIDE}/zygote.py", "--socket", self.server, "--support", f"{INSIDE}/support"]
         if sandbox.rootless():
             argv += ["--rootless"]
