@@ -114,7 +114,10 @@ class _Slot:
     def give(self, submission):
         self.task = submission
         self.started = time.monotonic()
-        self.conn.send((submission.id, str(submission.path)))
+        try:
+            self.conn.send((submission.id, str(submission.path)))
+        except OSError:  # the worker is gone: the run's loop sees it end and says why
+            pass
 
     def stop(self, wait_seconds=15):
         try:
@@ -193,17 +196,10 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
         warm = None
         if runnable:
             try:
-                warm = WarmKernels(support)
+                warm = WarmKernels(support, wait=False)  # warms up while the workers start
                 summary.sandboxed = True
             except SandboxUnavailable as exc:
-                if require_sandbox:
-                    raise GradingError(f"no sandbox: {exc}") from None
-                log(f"WARNING: grading WITHOUT the sandbox ({exc}). Each kernel still has memory, "
-                    "CPU and time limits and no network where possible, but it can see this "
-                    "machine's files, and submissions are graded one at a time (kernels share a "
-                    "user, so one could starve another). Pass --require-sandbox to refuse instead.")
-                limits = _unsandboxed(limits)
-                workers = 1
+                limits, workers = _without_sandbox(exc, limits, require_sandbox, log)
         unsaved = None
         try:
             for submission in [s for s in todo if s.problem or s.path is None]:  # nothing to run
@@ -211,8 +207,16 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
                     else nothing_submitted(casebook)
                 store.save(submission, fingerprints[submission.id], verdict)
                 summary.graded_now += 1
-            summary.graded_now += _run(runnable, workers, casebook, Path(private) / "casebook.json", support,
-                                       limits, warm, store, fingerprints, progress, summary)
+            run = dict(casebook=casebook, casebook_path=Path(private) / "casebook.json", support=support, store=store,
+                       fingerprints=fingerprints, progress=progress, summary=summary)
+            try:
+                summary.graded_now += _run(runnable, workers, limits=limits, warm=warm, **run)
+            except SandboxUnavailable as exc:  # the zygote did not start: nothing was graded in it
+                warm.close()
+                warm = None
+                summary.sandboxed = False
+                limits, workers = _without_sandbox(exc, limits, require_sandbox, log)
+                summary.graded_now += _run(runnable, workers, limits=limits, warm=None, **run)
         except ResultNotSaved as exc:
             unsaved = str(exc)
         finally:
@@ -231,17 +235,26 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
     return summary
 
 
-def _unsandboxed(limits):
+def _without_sandbox(why, limits, require_sandbox, log):
+    """(limits, workers) for grading without the sandbox, said loudly; or refuse."""
     from dataclasses import replace
 
+    if require_sandbox:
+        raise GradingError(f"no sandbox: {why}") from None
+    log(f"WARNING: grading WITHOUT the sandbox ({why}). Each kernel still has memory, "
+        "CPU and time limits and no network where possible, but it can see this "
+        "machine's files, and submissions are graded one at a time (kernels share a "
+        "user, so one could starve another). Pass --require-sandbox to refuse instead.")
     if os.geteuid() == 0:
         from autograder.judge.user import prepare_user
 
-        return replace(limits, user=prepare_user())
-    return limits
+        limits = replace(limits, user=prepare_user())
+    return limits, 1
 
 
 def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, fingerprints, progress, summary):
+    """Grade ``todo`` with ``workers`` worker processes. Raises SandboxUnavailable, before any
+    submission is given out, if ``warm`` does not come up."""
     from tqdm import tqdm
 
     from autograder.judge.kernel import ColdLauncher
@@ -271,6 +284,8 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
     try:
         for number in range(min(workers, len(todo))):
             slots.append(new_slot(number))
+        if warm is not None:
+            warm.wait_until_ready()
         for slot in slots:
             if queue:
                 slot.give(queue.pop())

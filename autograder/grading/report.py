@@ -52,7 +52,11 @@ def score_plots(casebook, records):
     questions = list(casebook.questions)
     columns = 4
     rows = (len(questions) + columns) // columns  # one more panel: the totals
-    fig = Figure(figsize=(3.2 * columns, 2.3 * rows), layout="constrained")
+    # Fixed margins and text kept as text: a third of the time of a constrained layout with
+    # glyphs drawn as paths (1.3 s at the end of every run), and the same page.
+    fig = Figure(figsize=(3.2 * columns, 2.3 * rows))
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.5 / (2.3 * rows), top=1 - 0.35 / (2.3 * rows),
+                        wspace=0.35, hspace=0.75)
     panels = [(q.name, q.points, [_score(r, q.name) for r in records]) for q in questions]
     total = sum(q.points for q in questions)
     panels.append(("total", total, [r["score"] for r in records]))
@@ -69,7 +73,8 @@ def score_plots(casebook, records):
         ax.tick_params(labelsize=8)
         ax.yaxis.get_major_locator().set_params(integer=True)
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
 

@@ -46,8 +46,11 @@ UID_BASE = 61000
 SLOTS_PER_RANGE = 64
 UID_RANGES = 16  # batches that can grade side by side as root on one machine, each with its own uids
 # Imported once by the zygote: what the notebooks and the kernel import, heaviest first.
+# The last line is what a kernel itself imports as it starts and runs its first cell.
 PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "numba")
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "numba",
+           "IPython.core.magics", "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
+           "IPython.extensions.storemagic", "tornado.platform.asyncio", "faulthandler")
 STARTUP_TIMEOUT = 180
 
 
@@ -157,7 +160,9 @@ def _claim_uid_range():
 
 
 class WarmKernels:
-    def __init__(self, support_dir, preload=PRELOAD):
+    def __init__(self, support_dir, preload=PRELOAD, wait=True):
+        """Starts the zygote; ``wait=False`` returns at once, and ``wait_until_ready`` must be
+        called before the first kernel (the batch starts its workers meanwhile)."""
         bwrap = sandbox.probe()
         self.uid_base, self._uid_lock = (None, None) if sandbox.rootless() else _claim_uid_range()
         # In /tmp, always: each kernel gets a fresh /tmp, which hides every other socket folder.
@@ -181,9 +186,12 @@ class WarmKernels:
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                             stderr=log)
-        self._wait_until_ready()
+        if wait:
+            self.wait_until_ready()
 
-    def _wait_until_ready(self):
+    def wait_until_ready(self):
+        if self.process.stdout.closed:  # ready already
+            return
         deadline = time.monotonic() + STARTUP_TIMEOUT
         line = b""
         while time.monotonic() < deadline:

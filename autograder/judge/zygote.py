@@ -17,6 +17,10 @@ once (about 3 s), then, per connection from the judge (``warm.WarmLauncher``), f
                          of a user namespace of its own), no capabilities, no new
                          privileges, memory, CPU and process limits
 
+(The kernel is not pid 1 itself, which would save a fork of the warm image, 18 ms: an init
+process ignores the signals it has no handler for, and so a notebook could not end its own
+kernel with SIGKILL as it can in Jupyter.)
+
 Rootless, every kernel is the TA's uid on the host, so what keeps kernels apart is the
 namespaces: none sees another's processes, files, IPC or network, so none can signal, read or
 reach another; each one's user namespace gives it a process count of its own.
@@ -173,7 +177,8 @@ def _become_kernel(request, conn, rootless):
     os.chdir(SCRATCH)
     os.environ.clear()
     os.environ.update(request["env"])
-    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+    # No history database: nobody looks back through a judged kernel's history.
+    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"], "--HistoryManager.enabled=False"]
     sys.path[:] = [p for p in sys.path if p and p != os.path.dirname(os.path.abspath(__file__))]
     from ipykernel.kernelapp import IPKernelApp
 
@@ -258,18 +263,19 @@ def serve(socket_path, support, keep_readonly, rootless):
         conn.close()
 
 
-def _fast_cell_names():
-    """ipykernel names each cell's code after a murmur2 hash of its text, computed in pure
-    Python for its debugger: 5 ms for a 10 KB cell, the judge's largest cost per kernel after the
-    notebook itself. A C hash names cells just as uniquely (tracebacks still show the right
-    lines); nothing in a judged kernel reads the names otherwise."""
+def _lighter_kernels():
+    """Nobody debugs a judged kernel. ipykernel names each cell's code after a murmur2 hash of
+    its text, computed in pure Python for its debugger (5 ms for a 10 KB cell, the largest cost
+    per kernel after the notebook itself): a C hash names cells just as uniquely, so tracebacks
+    still show the right lines. And without debugpy it builds no debugger per kernel."""
     try:
-        from ipykernel import compiler
+        from ipykernel import compiler, debugger
     except ImportError:
         return
     if hasattr(compiler, "murmur2_x86"):
         compiler.murmur2_x86 = lambda text, seed: int.from_bytes(hashlib.blake2b(
             text.encode("utf-8", "surrogatepass"), digest_size=8, salt=seed.to_bytes(8, "little")).digest(), "little")
+    debugger._is_debugpy_available = False
 
 
 def main():
@@ -286,7 +292,7 @@ def main():
             importlib.import_module(module)
         except Exception as exc:  # a missing optional package only costs speed
             print(f"[zygote] could not preload {module}: {exc}", file=sys.stderr)
-    _fast_cell_names()
+    _lighter_kernels()
     # Kernels share the warm image's pages until they write to them. Python's collector writes
     # to every object it visits; frozen objects it leaves alone, so they stay shared.
     gc.collect()
