@@ -2,7 +2,8 @@
 
 The source of this module is pasted into each test file (test files must stand alone: a
 student's ``grader.check`` and Gradescope run them with nothing of this project installed),
-so it may import only numpy and torch, and it must hold no answer.
+so it may import only numpy, and it must hold no answer. A case kind whose check needs more
+brings that source itself (``Kind.test_source``).
 """
 
 import numpy as np
@@ -60,13 +61,17 @@ def as_array(value, func_name, shape):
     return arr
 
 
-def expect_float(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
-    got = as_float(got, func_name)
+def expect_float(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
+    got = as_float(call_student(func, func_name, *args), func_name)
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
         raise AnswerError(f"{call} returned {got!r}; expected {expected!r}.")
 
 
-def expect_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
+def expect_array(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
+    compare_array(call_student(func, func_name, *args), expected, func_name, call, rtol, atol)
+
+
+def compare_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
     expected = np.asarray(expected, dtype=float)
     got = as_array(got, func_name, expected.shape)
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
@@ -76,52 +81,6 @@ def expect_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
             f"{call}: {len(bad)} of {expected.size} entries are wrong; entry {i} is "
             f"{got.reshape(-1)[i]!r}, expected {expected.reshape(-1)[i]!r}."
         )
-
-
-def relu_network(w, b, v, c):
-    """Sequential(Linear(1, H), ReLU(), Linear(H, 1)) in float32 holding exactly these values."""
-    import torch
-
-    h = len(w)
-    net = torch.nn.Sequential(torch.nn.Linear(1, h), torch.nn.ReLU(), torch.nn.Linear(h, 1))
-    with torch.no_grad():
-        net[0].weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(h, 1))
-        net[0].bias.copy_(torch.tensor(b, dtype=torch.float32))
-        net[2].weight.copy_(torch.tensor(v, dtype=torch.float32).reshape(1, h))
-        net[2].bias.fill_(float(c))
-    return net
-
-
-def network_values(net):
-    return [p.detach().cpu().numpy().astype(float).reshape(-1).copy() for p in net.parameters()]
-
-
-def expect_training(func, func_name, start, x, y, steps, lr, batch_size, train_all_layers, seed,
-                    expected_losses, expected_params, rtol=1e-4, atol=1e-6):
-    """Run the student's train_relu from ``start`` and compare losses and final parameters."""
-    import torch
-
-    net = relu_network(*start)
-    before = network_values(net)
-    xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
-    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
-    rng = np.random.default_rng(seed)
-    call = (f"{func_name}(net of width {len(start[0])}, x, y, steps={steps}, lr={lr}, "
-            f"batch_size={batch_size}, train_all_layers={train_all_layers}, rng)")
-    losses = call_student(func, func_name, net, xt, yt, steps, lr, batch_size, train_all_layers, rng)
-    losses = as_array(list(losses) if not hasattr(losses, "shape") else losses, func_name, (steps,))
-    after = network_values(net)
-    if not train_all_layers:
-        for name, old, new in zip(["hidden weight", "hidden bias"], before[:2], after[:2]):
-            if not np.array_equal(old, new):
-                raise AnswerError(f"{call} changed the {name}: with train_all_layers=False only net[2] may train.")
-    if not np.allclose(losses[:1], expected_losses[:1], rtol=rtol, atol=atol):
-        raise AnswerError(f"{call}: the first minibatch loss is {losses[0]!r}, expected "
-                          f"{expected_losses[0]!r}. Check the minibatch draw and the loss.")
-    expect_array(losses, expected_losses, func_name, call + " losses", rtol=rtol, atol=atol)
-    names = ["hidden weight", "hidden bias", "output weight", "output bias"]
-    for name, got, want in zip(names, after, expected_params):
-        expect_array(got, want, func_name, f"{call}: final {name}", rtol=rtol, atol=atol)
 
 
 def readable_failures():

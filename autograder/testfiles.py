@@ -34,41 +34,29 @@ def literal(value):
     raise TypeError(f"cannot write {type(value).__name__} as a literal")
 
 
-def helpers_source():
+def helpers_source(kinds=()):
+    """``autograder.runtime`` and the checks that ``kinds`` bring, as test-file source."""
     source = inspect.getsource(runtime)
     body = source.split('"""', 2)[2]  # drop the module docstring
+    body = body.replace("import numpy as np\n", "", 1).strip("\n")
+    extra = [KINDS[kind].test_source.strip("\n") for kind in sorted(set(kinds)) if KINDS[kind].test_source]
     # Called here, in the test file only: importing runtime elsewhere changes nothing of otter's.
-    return body.replace("import numpy as np\n", "", 1).strip("\n") + "\n\n\nreadable_failures()"
+    return "\n\n\n".join([body, *extra, "readable_failures()"])
 
 
-def case_code(case, func, reference, var):
+def case_code(case, func, var):
     """(data lines, check line) of one case. The data sits in module constants so that otter's
     feedback, which quotes the failing line, shows a short call rather than the literals."""
     name = func.__name__
-    if case.kind == "training":
-        start, x, y, steps, lr, batch, train_all, seed = case.args
-        # the same training run the casebook's expected value comes from (cases/disc01.py)
-        losses, params_after = KINDS["training"].expected(func, case.args)
-        data = [
-            f"{var} = ({literal(start)}, {literal(x)}, {literal(y)}, {steps!r}, {lr!r}, {batch!r}, {train_all!r}, {seed!r})",
-            f"{var}_expected = ({literal(losses)}, {literal(params_after)})",
-        ]
-        return data, f"expect_training({name}, {name!r}, *{var}, *{var}_expected)"
-    expected = getattr(reference, name)(*case.args)
-    if case.kind == "float":
-        expected_lit, check = literal(float(expected)), "expect_float"
-    else:
-        expected_lit, check = literal(np.asarray(expected, dtype=float)), "expect_array"
-    call = describe(name, case.args, list(inspect.signature(func).parameters))
     kind = KINDS[case.kind]
+    call = describe(name, case.args, list(inspect.signature(func).parameters))
     rtol = kind.rtol if case.rtol is None else case.rtol
     atol = kind.atol if case.atol is None else case.atol
-    data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {expected_lit}"]
-    return data, (f"{check}(call_student({name}, {name!r}, *{var}), {var}_expected, {name!r}, {call!r}, "
-                  f"rtol={rtol!r}, atol={atol!r})")
+    data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(kind.test_expected(func, case.args))}"]
+    return data, f"{kind.test_check}({name}, {name!r}, {call!r}, {var}, {var}_expected, rtol={rtol!r}, atol={atol!r})"
 
 
-def render_test_file(question, func, cases, reference, include_hidden):
+def render_test_file(question, func, cases, include_hidden):
     chosen = [c for c in cases if include_hidden or not c.hidden]
     # Every case weighs the same in every copy (and in the judge): points / number of cases.
     per_case = question.points / len(cases)
@@ -81,13 +69,13 @@ def render_test_file(question, func, cases, reference, include_hidden):
         "OK_FORMAT = False",
         f"name = {question.name!r}",
         "",
-        helpers_source(),
+        helpers_source(c.kind for c in chosen),
         "",
     ]
     for i, case in enumerate(chosen, 1):
         label = "hidden" if case.hidden else "public"
         note = f" ({case.note})" if case.note else ""
-        data, check = case_code(case, func, reference, f"_{label}_{i}")
+        data, check = case_code(case, func, f"_{label}_{i}")
         lines += [
             "",
             *data,
@@ -116,6 +104,6 @@ def write_tests(assignment, seed, out_dir, include_hidden):
         if not any(not c.hidden for c in cases) or not any(c.hidden for c in cases):
             raise ValueError(f"{question.name} needs both public and hidden cases")
         path = out_dir / f"{question.name}.py"
-        path.write_text(render_test_file(question, func, cases, reference, include_hidden))
+        path.write_text(render_test_file(question, func, cases, include_hidden))
         paths.append(path)
     return paths

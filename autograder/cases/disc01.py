@@ -12,7 +12,7 @@ import numpy as np
 from autograder.cases import Case
 from autograder.cases.disc01_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.kinds import Comparison, Kind, register
-from autograder.runtime import network_values, relu_network
+from autograder.runtime import AnswerError, as_array, call_student, compare_array
 
 PUBLIC_SEED = 182
 
@@ -128,6 +128,57 @@ def cases(question, seed):
 
 # --- the training kind: train_relu from a given network, compared step by step ----------------
 
+
+def relu_network(w, b, v, c):
+    """Sequential(Linear(1, H), ReLU(), Linear(H, 1)) in float32 holding exactly these values."""
+    import torch
+
+    h = len(w)
+    net = torch.nn.Sequential(torch.nn.Linear(1, h), torch.nn.ReLU(), torch.nn.Linear(h, 1))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(h, 1))
+        net[0].bias.copy_(torch.tensor(b, dtype=torch.float32))
+        net[2].weight.copy_(torch.tensor(v, dtype=torch.float32).reshape(1, h))
+        net[2].bias.fill_(float(c))
+    return net
+
+
+def network_values(net):
+    return [p.detach().cpu().numpy().astype(float).reshape(-1).copy() for p in net.parameters()]
+
+
+def expect_training(func, func_name, call, args, expected, rtol=1e-4, atol=1e-6):
+    """otter's check (in the test file, beside ``autograder.runtime``): run the student's
+    train_relu from the case's start network and compare losses and final parameters."""
+    import numpy as np
+    import torch
+
+    start, x, y, steps, lr, batch_size, train_all_layers, seed = args
+    expected_losses, expected_params = expected
+    net = relu_network(*start)
+    before = network_values(net)
+    xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
+    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    rng = np.random.default_rng(seed)
+    # Said as a student reads it: the generic ``call`` lists the start network as <list>.
+    call = (f"{func_name}(net of width {len(start[0])}, x, y, steps={steps}, lr={lr}, "
+            f"batch_size={batch_size}, train_all_layers={train_all_layers}, rng)")
+    losses = call_student(func, func_name, net, xt, yt, steps, lr, batch_size, train_all_layers, rng)
+    losses = as_array(list(losses) if not hasattr(losses, "shape") else losses, func_name, (steps,))
+    after = network_values(net)
+    if not train_all_layers:
+        for name, old, new in zip(["hidden weight", "hidden bias"], before[:2], after[:2]):
+            if not np.array_equal(old, new):
+                raise AnswerError(f"{call} changed the {name}: with train_all_layers=False only net[2] may train.")
+    if not np.allclose(losses[:1], expected_losses[:1], rtol=rtol, atol=atol):
+        raise AnswerError(f"{call}: the first minibatch loss is {losses[0]!r}, expected "
+                          f"{expected_losses[0]!r}. Check the minibatch draw and the loss.")
+    compare_array(losses, expected_losses, func_name, call + " losses", rtol=rtol, atol=atol)
+    names = ["hidden weight", "hidden bias", "output weight", "output bias"]
+    for name, got, want in zip(names, after, expected_params):
+        compare_array(got, want, func_name, f"{call}: final {name}", rtol=rtol, atol=atol)
+
+
 # float32 training, 20-30 steps: a correct answer matches the reference to ~1e-7; a wrong
 # protocol (another draw, a sum loss, the wrong layer) is off by far more than this.
 TRAINING_RTOL, TRAINING_ATOL = 1e-4, 1e-6
@@ -211,4 +262,6 @@ _KERNEL_TRAINING = "\n\n".join([
 # slow but correct one.
 register(Kind("training", _training_expected, _compare_training, caller="training",
               kernel_source=_KERNEL_TRAINING, matches=_same_training, rtol=TRAINING_RTOL, atol=TRAINING_ATOL,
-              call_seconds=30.0))
+              call_seconds=30.0, show_expected=False,
+              test_expected=lambda train_relu, args: _train(train_relu, *args), test_check="expect_training",
+              test_source="\n\n".join(inspect.getsource(f) for f in (relu_network, network_values, expect_training))))

@@ -1,6 +1,9 @@
-"""Case kinds: how a case is called in the kernel, what the reference says it should give, and
-how the judge compares what came back. ``float`` and ``array`` are generic; an assignment
-registers its own kinds beside the cases that use them (``autograder/cases/<name>.py``).
+"""Case kinds. A kind is one record of everything that differs between kinds of answer: what
+the reference says a case should give, how the judge compares what came back (and whether it
+shows the expected value), how the kernel calls the function, and how otter's test file
+checks the case for ``grader.check``. ``float`` and ``array`` are generic; an assignment
+registers its own kinds beside the cases that use them (``autograder/cases/<name>.py``), and
+no generic code names them.
 
 Every comparison runs in the judge on plain data, with the tolerances written here.
 """
@@ -41,6 +44,13 @@ class Kind:
     # Seconds for all of a question's calls (capped by the judge's Limits.call_timeout). The
     # inputs are small: correct code needs milliseconds, so this only bounds an infinite loop.
     call_seconds: float = 5.0
+    show_expected: bool = True  # feedback quotes the expected value (not for a whole training run)
+    # otter's test files: (reference function, args) -> the expected value, written as a literal;
+    # the helper that checks it, called as helper(func, func_name, call, args, expected, rtol,
+    # atol); and the source of that helper when it is not one of ``autograder.runtime``'s.
+    test_expected: Callable = None
+    test_check: str = ""
+    test_source: str = ""
 
     def is_mistake(self, mistake_output, got, args, rtol, atol):
         if self.matches is not None:
@@ -96,5 +106,7 @@ def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
                              f"entries are wrong (the first is entry {int(bad[0])})", got=value)
 
 
-register(Kind("float", lambda fn, args: to_plain(float(fn(*args))), compare_float))
-register(Kind("array", lambda fn, args: to_plain(np.asarray(fn(*args), dtype=float)), compare_array))
+register(Kind("float", lambda fn, args: to_plain(float(fn(*args))), compare_float,
+              test_expected=lambda fn, args: float(fn(*args)), test_check="expect_float"))
+register(Kind("array", lambda fn, args: to_plain(np.asarray(fn(*args), dtype=float)), compare_array,
+              test_expected=lambda fn, args: np.asarray(fn(*args), dtype=float), test_check="expect_array"))

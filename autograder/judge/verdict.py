@@ -124,7 +124,8 @@ def judge_question(question, outcomes, problem=""):
         if comparison.passed:
             results.append(CaseResult(True, case.hidden))
             continue
-        expected = _format_expected(case.expected) if comparison.show_expected and case.kind != "training" else ""
+        shown = comparison.show_expected and KINDS[case.kind].show_expected
+        expected = _format_expected(case.expected) if shown else ""
         message = comparison.message + (f"; expected {expected}" if expected else "")
         message += "" if message.endswith(".") else "."
         hint = _diagnose(case, got)
