@@ -14,7 +14,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 experiment: $(STAMP)
-	$(BIN)/eecs182 experiment --out dist/experiment
+	$(BIN)/eecs182 run disc01 experiment --out dist/experiment
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/relu_experiment.py

@@ -64,6 +64,7 @@ class Assignment:
     term_seed: int
     questions: tuple
     written: tuple
+    commands: tuple  # (name, "module:attribute" of a click command): `eecs182 run ASSIGNMENT NAME`
 
     @classmethod
     def load(cls, root):
@@ -83,6 +84,7 @@ class Assignment:
             term_seed=int(data["term_seed"]),
             questions=tuple(Question(**q) for q in data["questions"]),
             written=tuple(WrittenQuestion(**q) for q in data.get("written", ())),
+            commands=tuple(sorted(data.get("commands", {}).items())),
         )
 
     @classmethod
@@ -92,6 +94,15 @@ class Assignment:
             known = ", ".join(a.name for a in all_assignments()) or "none"
             raise LookupError(f"no assignment {name!r} under {ASSIGNMENTS_DIR} (known: {known})")
         return cls.load(root)
+
+    def command(self, name):
+        """The click command this assignment declares as ``name``."""
+        declared = dict(self.commands)
+        if name not in declared:
+            raise LookupError(f"{self.name} has no command {name!r} (it has: "
+                              f"{', '.join(declared) or 'none'}; see its assignment.toml)")
+        module, _, attribute = declared[name].partition(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def written_question(self, name):
         try:

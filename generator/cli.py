@@ -10,21 +10,31 @@ def main():
     """EECS 182 assignment toolkit."""
 
 
-@main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist/experiment"), show_default=True,
-              help="Folder for the history (npz) and the figures (PNG).")
-@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Repeat the experiment over this many seeds (error bars when > 1).")
-@click.option("--steps", type=click.IntRange(min=1), default=None,
-              help="SGD steps per run (default: the course's 150,000).")
-@click.option("--backend", type=click.Choice(["auto", "numba", "numpy"]), default="auto",
-              show_default=True)
-def experiment(out_dir, seeds, steps, backend):
-    """Run the Discussion 1 ReLU SGD experiment and write its history and figures."""
-    from generator.experiment import run_and_report
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("assignment", required=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run(assignment, args):
+    """Run ASSIGNMENT's own command: eecs182 run ASSIGNMENT COMMAND [OPTIONS]. Without a
+    command (or an assignment), list what there is. Commands are declared in each
+    assignment.toml's [commands]."""
+    from assignment.model import Assignment, all_assignments
 
-    run_and_report(out_dir, n_seeds=seeds, steps=steps, backend=backend)
+    if assignment is None:
+        for each in all_assignments():
+            click.echo(f"{each.name}: {', '.join(name for name, _ in each.commands) or '(no commands)'}")
+        return
+    try:
+        chosen = Assignment.named(assignment)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not args:
+        click.echo(f"{chosen.name}'s commands: {', '.join(name for name, _ in chosen.commands) or 'none'}")
+        return
+    try:
+        command = chosen.command(args[0])
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    command.main(args=list(args[1:]), prog_name=f"eecs182 run {chosen.name} {args[0]}")
 
 
 @main.command()
@@ -47,8 +57,9 @@ def build(assignments, out_root, seed, no_verify):
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for final_grades.csv, results/, feedback/ (kept between runs).")
-@click.option("--assignment", default="disc01", show_default=True,
-              help="Grade with dist/<assignment>/<assignment>-autograder.zip (from `make build`).")
+@click.option("--assignment", default=None,
+              help="Grade with dist/<assignment>/<assignment>-autograder.zip (from `make build`); "
+                   "needed only when there are several assignments.")
 @click.option("-a", "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Grade with this autograder zip instead (the one on Gradescope).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -69,7 +80,10 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
     from autograder.grading.summary import summary_text
     from autograder.judge import Limits
 
-    zip_path = autograder_zip or Path("dist") / assignment / f"{assignment}-autograder.zip"
+    if autograder_zip is None:
+        assignment = assignment or _only_assignment()
+        autograder_zip = Path("dist") / assignment / f"{assignment}-autograder.zip"
+    zip_path = autograder_zip
     limits = Limits(total_timeout=timeout, cpu_seconds=cpu_seconds, memory_mb=memory_mb)
     try:
         summary = grade_batch(submissions, out_dir, zip_path, workers=workers, limits=limits, force=force,
@@ -80,6 +94,16 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
     click.echo(summary_text(summary, out_dir))
     if summary.interrupted:
         raise SystemExit(130)
+
+
+def _only_assignment():
+    from assignment.model import all_assignments
+
+    names = [a.name for a in all_assignments()]
+    if len(names) != 1:
+        raise click.UsageError(f"say which assignment's autograder to grade with: --assignment NAME "
+                               f"(one of {', '.join(names) or 'none'}), or -a ZIP")
+    return names[0]
 
 
 @main.command("sandbox")

@@ -1,4 +1,4 @@
-"""The lab's plots and the figures of ``eecs182 experiment``."""
+"""The lab's plots and the figures of ``eecs182 run disc01 experiment``."""
 
 import base64
 import dataclasses
@@ -262,12 +262,12 @@ def test_history_slider_without_ipywidgets_says_so(exp, monkeypatch):
         L.history_slider(exp)
 
 
-# --- eecs182 experiment -----------------------------------------------------------------------
+# --- eecs182 run disc01 experiment -----------------------------------------------------------
 
 
 def test_cli_experiment_writes_history_and_figures(tmp_path):
     out = tmp_path / "exp"
-    result = CliRunner().invoke(main, ["experiment", "--out", str(out), "--steps", "2000",
+    result = CliRunner().invoke(main, ["run", "disc01", "experiment", "--out", str(out), "--steps", "2000",
                                        "--seeds", "2"])
     assert result.exit_code == 0, result.output
     loaded = L.Experiment.load(out / "history.npz")

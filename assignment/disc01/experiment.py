@@ -1,13 +1,32 @@
-"""``eecs182 experiment``: run the ReLU experiment, save its history and figures."""
+"""``eecs182 run disc01 experiment``: run the ReLU experiment, save its history and figures.
+
+Discussion 1 declares this command in its ``assignment.toml`` (``[commands]``).
+"""
 
 import dataclasses
 import math
 import re
 import time
+from pathlib import Path
 
 import click
 
 from assignment.disc01 import relu_lab
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist/experiment"), show_default=True,
+              help="Folder for the history (npz) and the figures (PNG).")
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Repeat the experiment over this many seeds (error bars when > 1).")
+@click.option("--steps", type=click.IntRange(min=1), default=None,
+              help="SGD steps per run (default: the course's 150,000).")
+@click.option("--backend", type=click.Choice(["auto", "numba", "numpy"]), default="auto",
+              show_default=True)
+def experiment(out_dir, seeds, steps, backend):
+    """Run the Discussion 1 ReLU SGD experiment and write its history and figures."""
+    run_and_report(out_dir, n_seeds=seeds, steps=steps, backend=backend)
 
 
 def run_and_report(out_dir, n_seeds=1, steps=None, backend="auto"):

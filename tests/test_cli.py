@@ -1,0 +1,45 @@
+"""The ``eecs182`` command as course staff meet it: an assignment's own commands, and which
+assignment it means when none is named."""
+
+from click.testing import CliRunner
+
+import assignment.model as model
+from generator.cli import main
+
+
+def test_run_lists_each_assignments_commands():
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 0 and "disc01: experiment" in result.output
+    result = CliRunner().invoke(main, ["run", "disc01"])
+    assert result.exit_code == 0 and "disc01's commands: experiment" in result.output
+
+
+def test_run_passes_options_to_the_assignments_command():
+    result = CliRunner().invoke(main, ["run", "disc01", "experiment", "--help"])
+    assert result.exit_code == 0
+    assert "Usage: eecs182 run disc01 experiment [OPTIONS]" in result.output and "--seeds" in result.output
+
+
+def test_run_names_what_exists_when_asked_for_what_does_not():
+    result = CliRunner().invoke(main, ["run", "hw99", "experiment"])
+    assert result.exit_code != 0 and "no assignment 'hw99'" in result.output and "disc01" in result.output
+    result = CliRunner().invoke(main, ["run", "disc01", "plot"])
+    assert result.exit_code != 0 and "disc01 has no command 'plot' (it has: experiment" in result.output
+
+
+def test_grade_defaults_to_the_only_assignment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no dist/ here
+    (tmp_path / "section").mkdir()
+    result = CliRunner().invoke(main, ["grade", "section", "-o", "out"])
+    assert result.exit_code != 0 and "no autograder zip at dist/disc01/disc01-autograder.zip" in result.output
+
+
+def test_grade_with_several_assignments_asks_which(tmp_path, monkeypatch):
+    only = model.all_assignments()[0]
+    twins = [only, model.Assignment(**{**only.__dict__, "name": "hw02"})]
+    monkeypatch.setattr(model, "all_assignments", lambda: twins)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "section").mkdir()
+    result = CliRunner().invoke(main, ["grade", "section", "-o", "out"])
+    assert result.exit_code != 0
+    assert "--assignment NAME (one of disc01, hw02)" in result.output
