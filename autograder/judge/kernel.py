@@ -136,7 +136,9 @@ class KernelLife:
         self.progress_path.chmod(0o666)  # the kernel's user writes it; the folder is only its and ours
         if limits.user:
             chown_tree(self.socket_dir, limits.user)
-        self._progress = os.open(self.progress_path, os.O_RDONLY | os.O_NONBLOCK)
+        # Read and write: a FIFO read while no writer has it open reads as its end, and the
+        # kernel opens it only once it runs the judge's code. (Linux allows O_RDWR on a FIFO.)
+        self._progress = os.open(self.progress_path, os.O_RDWR | os.O_NONBLOCK)
         self._pending = b""
         self.process = None
         self.kc = None
@@ -190,27 +192,23 @@ class KernelLife:
         whether the kernel is gone). Every line the kernel wrote before it ended is returned."""
         poller = zmq.Poller()
         poller.register(self.kc.shell_channel.socket, zmq.POLLIN)
-        if self._progress is not None:
-            poller.register(self._progress, zmq.POLLIN)
+        poller.register(self._progress, zmq.POLLIN)
         events = dict(poller.poll(max(timeout, 0.0) * 1000))
         finished = bool(events.get(self.kc.shell_channel.socket)) and self._reply_to(msg_id, 0)
-        was_open = self._progress is not None
         lines = self._read_progress()
-        dead = (not events or (was_open and self._progress is None)) and not self.process.alive()
+        dead = not events and not self.process.alive()
         if dead:
             lines += self._read_progress()
         return lines, finished, dead
 
     def _read_progress(self):
         lines = []
-        while self._progress is not None:
+        while True:
             try:
                 chunk = os.read(self._progress, 1 << 16)
             except BlockingIOError:
                 break
-            if not chunk:  # every writer closed it
-                os.close(self._progress)
-                self._progress = None
+            if not chunk:
                 break
             self._pending += chunk
             *complete, self._pending = self._pending.split(b"\n")
