@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -216,10 +216,26 @@ def _judge_files(release):
 
     package = Path(autograder.__file__).parent
     files = {f"autograder/{p.relative_to(package).as_posix()}": p for p in sorted(package.rglob("*.py"))}
-    files["casebook.json"] = build_casebook(release.assignment, release.seed).to_json().encode()
+    casebook = build_casebook(release.assignment, release.seed)
+    casebook = replace(casebook, preload=tuple(_notebook_imports(release)))
+    files["casebook.json"] = casebook.to_json().encode()
     files["run_autograder"] = RUN_AUTOGRADER.encode()
     files["run_otter.py"] = RUN_JUDGE.encode()
     return files
+
+
+def _notebook_imports(release):
+    """What the cells the judge runs, and the support files, import as they run: the modules the
+    local grader's warm sandbox imports once for all kernels."""
+    from autograder.judge.runner import gradable_cells
+    from generator.requirements import imported_module_paths, third_party
+
+    a = release.assignment
+    nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
+    sources = [cell.source for _, cell in gradable_cells(nb)]
+    sources += [(a.root / name).read_text() for name in a.support_files]
+    own = [Path(name).stem for name in a.support_files]
+    return third_party(imported_module_paths(sources, when_run=True), own=own)
 
 
 def build_release(assignment, out_root, seed=None, progress=lambda msg: None):

@@ -13,27 +13,52 @@ HEADER = """\
 """
 
 
-def imported_modules(sources):
-    """Top-level names of every module imported anywhere in ``sources`` (Python code)."""
+def imported_module_paths(sources, when_run=False):
+    """The full dotted name of every module imported anywhere in ``sources`` (notebook cells,
+    IPython magics and all, or plain Python files); ``when_run``: only those imported as the
+    code runs, not inside a function or class (which may never be called)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transform = TransformerManager().transform_cell  # %magics become get_ipython() calls
     names = set()
     for source in sources:
         try:
-            tree = ast.parse(source)
-        except SyntaxError:  # a cell with IPython magics; the notebook's own cells have none
+            tree = ast.parse(transform(source))
+        except SyntaxError:  # not Python: nothing it imports can be known
             continue
-        for node in ast.walk(tree):
+        for node in _walk(tree, when_run):
             if isinstance(node, ast.Import):
-                names |= {alias.name.split(".")[0] for alias in node.names}
+                names |= {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module.split(".")[0])
+                names.add(node.module)
     return names
+
+
+def _walk(tree, skip_definitions):
+    deferred = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack += [child for child in ast.iter_child_nodes(node)
+                  if not (skip_definitions and isinstance(child, deferred))]
+
+
+def imported_modules(sources):
+    """Top-level names of every module imported anywhere in ``sources``."""
+    return {name.split(".")[0] for name in imported_module_paths(sources)}
+
+
+def third_party(names, own=()):
+    """``names`` less the standard library's modules and ``own`` (the support files')."""
+    return sorted(n for n in names if n.split(".")[0] not in set(sys.stdlib_module_names) | set(own))
 
 
 def requirements(notebook_name, sources):
     """The pinned third-party distributions behind the imports of ``sources``."""
     distributions = packages_distributions()
     pins = set()
-    for module in imported_modules(sources) - set(sys.stdlib_module_names):
+    for module in third_party(imported_modules(sources)):
         for dist in distributions.get(module, []):
             # A local build tag (torch's "+cpu") names a wheel index, not a version pip can find.
             pins.add(f"{dist}=={version(dist).split('+')[0]}")

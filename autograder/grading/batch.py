@@ -196,7 +196,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
         warm = None
         if runnable:
             try:
-                warm = WarmKernels(support, wait=False)  # warms up while the workers start
+                warm = WarmKernels(support, casebook.preload, wait=False)  # warms up while the workers start
                 summary.sandboxed = True
             except SandboxUnavailable as exc:
                 limits, workers = _without_sandbox(exc, limits, require_sandbox, log)

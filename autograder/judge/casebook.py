@@ -48,6 +48,7 @@ class Casebook:
     questions: tuple
     cases_module: str  # registers the assignment's own case kinds; imported before judging
     written: tuple = ()  # hand-graded questions: {"name", "points", "rubric": [{"points", "item"}]}
+    preload: tuple = ()  # modules the notebook imports: local grading's warm sandbox imports them once
 
     def register_kinds(self):
         importlib.import_module(self.cases_module)
@@ -59,7 +60,7 @@ class Casebook:
         data = {"format": FORMAT, "assignment": self.assignment, "seed": self.seed,
                 "cases_module": self.cases_module,
                 "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions],
-                "written": list(self.written)}
+                "written": list(self.written), "preload": list(self.preload)}
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path):
@@ -75,7 +76,7 @@ class Casebook:
             JudgedQuestion(q["name"], q["function"], q["points"], tuple(JudgedCase(**c) for c in q["cases"]))
             for q in data["questions"])
         return cls(data["assignment"], data["seed"], questions, data["cases_module"],
-                   tuple(data.get("written", ())))
+                   tuple(data.get("written", ())), tuple(str(m) for m in data.get("preload", ())))
 
     @classmethod
     def read(cls, path):

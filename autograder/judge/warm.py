@@ -45,12 +45,13 @@ INSIDE = "/opt/eecs182"  # where the zygote and the support files appear in the 
 UID_BASE = 61000
 SLOTS_PER_RANGE = 64
 UID_RANGES = 16  # batches that can grade side by side as root on one machine, each with its own uids
-# Imported once by the zygote: what the notebooks and the kernel import, heaviest first.
-# The last line is what a kernel itself imports as it starts and runs its first cell.
-PRELOAD = ("torch", "numpy", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "numba",
-           "IPython.core.magics", "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
-           "IPython.extensions.storemagic", "tornado.platform.asyncio", "faulthandler")
+# Imported once by the zygote, besides what the assignment's notebook imports (its casebook
+# says): what every kernel imports as it starts and runs its first cell, and numpy, which the
+# judge's own code in the kernel uses.
+KERNEL_PRELOAD = ("numpy", "matplotlib_inline.backend_inline", "ipykernel.kernelapp", "ipykernel.ipkernel",
+                  "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.magics", "IPython.core.completerlib",
+                  "IPython.core.debugger", "IPython.core.oinspect", "IPython.extensions.storemagic",
+                  "tornado.platform.asyncio", "faulthandler")
 STARTUP_TIMEOUT = 180
 
 
@@ -160,7 +161,7 @@ def _claim_uid_range():
 
 
 class WarmKernels:
-    def __init__(self, support_dir, preload=PRELOAD, wait=True):
+    def __init__(self, support_dir, preload=(), wait=True):
         """Starts the zygote; ``wait=False`` returns at once, and ``wait_until_ready`` must be
         called before the first kernel (the batch starts its workers meanwhile)."""
         bwrap = sandbox.probe()
@@ -182,7 +183,7 @@ class WarmKernels:
             argv += ["--rootless"]
         for prefix in sandbox.python_prefixes():
             argv += ["--keep", prefix]
-        argv += ["--preload", *preload]
+        argv += ["--preload", *dict.fromkeys(tuple(preload) + KERNEL_PRELOAD)]  # the notebook's heavy ones first
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                             stderr=log)
