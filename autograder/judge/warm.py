@@ -138,6 +138,27 @@ class WarmKernel:
             pass
 
 
+def _wait_until_gone(root, seconds=10):
+    """Until no process of this sandbox is left. bubblewrap's outer process exits first; the
+    zygote and its kernels (whose command lines name the sandbox's folder) end a moment later,
+    once the kernel has torn down their pid namespace, which for a large warm image takes time."""
+    deadline = time.monotonic() + seconds
+    marker = root.encode()
+    while time.monotonic() < deadline:
+        left = False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    left = marker in f.read()
+            except OSError:
+                continue
+            if left:
+                break
+        if not left:
+            return
+        time.sleep(0.02)
+
+
 def _claim_uid_range():
     """(first uid, held lock) of a block of slot uids that no other batch on this machine is
     using: two batches run as root at once must not share uids, or one's process limit would
@@ -237,6 +258,7 @@ class WarmKernels:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        _wait_until_gone(str(self.root))
         shutil.rmtree(self.root, ignore_errors=True)
         if self._uid_lock is not None:
             self._uid_lock.close()
