@@ -210,7 +210,8 @@ def test_loops_floods_and_allocations_cost_only_their_question(notebooks, casebo
     limits = Limits(cell_timeout=12, call_timeout=4, total_timeout=240)
     verdict = judge_submission(path, casebook, DISC01.root, limits)
     got = scores(verdict)
-    assert got["q1a_grad"] == got["q1a_opt"] == got["q2_elbows"] == 1
+    honest = {q: feedback(verdict, q, show_hidden=True) for q in ("q1a_grad", "q1a_opt", "q2_elbows") if got[q] != 1}
+    assert not honest, (honest, verdict.notes)
     assert got["q1b_grad"] == got["q1b_opt"] == got["q1b_gd"] == got["q1b_sgd"] == 0
     assert "ran over the 4 s limit" in feedback(verdict, "q1b_grad")
     assert "MemoryError" in feedback(verdict, "q1b_gd")

@@ -247,18 +247,16 @@ def _kernel_lost(run, exc, report):
 
 def _settle(run, pending, report):
     """Record what a kernel's run answered; returns the questions still to ask. A run that
-    finished without announcing a question (the notebook broke the judge's helpers) leaves it
-    unanswered rather than asking again."""
+    finished without reaching a question (the notebook broke the judge's helpers, or the run
+    lost its progress) leaves it to the next kernel, within MAX_RESTARTS."""
     for name in run.answered:
         report.outcomes[name] = run.outcomes(name)
     left = [q for q in pending if q.name not in run.answered]
-    if not run.finished:
-        return left
-    for question in left:
-        report.outcomes[question.name] = [None] * len(question.cases)
-        report.problems.setdefault(question.name, "not graded: the notebook stopped the judge before it "
-                                                  f"called {question.function}")
-    return []
+    if run.finished and left:
+        note = "the notebook's run ended before the judge called every function; it was run again"
+        if note not in report.notes:
+            report.notes.append(note)
+    return left
 
 
 def _parse_replies(replies, count):
