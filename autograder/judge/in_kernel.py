@@ -140,11 +140,17 @@ def grade(request_text):
     for number, source in request["cells"]:
         try:
             _report(pipe, {"event": "cell", "number": number})
-            shell.run_cell(source, store_history=True)
+            # No history: nobody reads a judged kernel's In and Out, and its database is one
+            # more thing that could fail between the student's cells.
+            shell.run_cell(source, store_history=False)
         except KeyboardInterrupt:  # the judge stopped this cell, and has noted it
             pass
-        except Exception:  # IPython could not run it (top-level await here): as a failed cell
-            pass
+        except Exception as exc:  # IPython itself could not run it (top-level await, say)
+            try:
+                _report(pipe, {"event": "cell_error", "number": number,
+                               "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+            except Exception:
+                pass
     for question in request["questions"]:
         answers = []
         try:

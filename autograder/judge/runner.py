@@ -165,6 +165,9 @@ class _Run:
         event = message.get("event")
         if event == "cell" and message.get("number") in self.numbers:
             self.start_step(("cell", message["number"]), self.limits.cell_timeout)
+        elif event == "cell_error" and message.get("number") in self.numbers:
+            self.report.staff_notes.append(f"IPython could not run code cell {message['number']}: "
+                                           f"{str(message.get('error'))[:200]}")
         elif event == "question" and message.get("name") in self.questions:
             self.start_step(("question", message["name"]), call_budget(self.questions[message["name"]], self.limits))
         elif event == "answers" and self.step == ("question", message.get("question")) \
