@@ -52,7 +52,7 @@ def case_code(case, func, var):
     call = describe(name, case.args, list(inspect.signature(func).parameters))
     rtol = kind.rtol if case.rtol is None else case.rtol
     atol = kind.atol if case.atol is None else case.atol
-    data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(kind.test_expected(func, case.args))}"]
+    data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(kind.expected(func, case.args))}"]
     return data, f"{kind.test_check}({name}, {name!r}, {call!r}, {var}, {var}_expected, rtol={rtol!r}, atol={atol!r})"
 
 

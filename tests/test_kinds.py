@@ -32,9 +32,8 @@ def _compare_direction(expected, got, call, args=None, rtol=1e-6, atol=1e-9):
 
 @pytest.fixture(scope="module")
 def direction():
-    kind = register(Kind("direction", lambda fn, args: fn(*args).tolist(), _compare_direction,
-                         show_expected=False, test_expected=lambda fn, args: np.asarray(fn(*args), dtype=float),
-                         test_check="expect_direction", test_source=EXPECT_DIRECTION))
+    kind = register(Kind("direction", lambda fn, args: np.asarray(fn(*args), dtype=float), _compare_direction,
+                         show_expected=False, test_check="expect_direction", test_source=EXPECT_DIRECTION))
     yield kind
     del KINDS["direction"]
 

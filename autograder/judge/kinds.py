@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.judge.plain import numbers, to_plain
+from autograder.judge.plain import numbers
 
 # Expected values are computed in float64. A correct answer may be computed in float32 (torch's
 # default): 1e-4 relative and 1e-5 absolute leave room for that, and for any order of
@@ -32,7 +32,9 @@ class Comparison:
 @dataclass(frozen=True)
 class Kind:
     name: str
-    expected: Callable  # (reference function, args) -> plain expected value, at build time
+    # (reference function, args) -> the expected value, at build time: the casebook stores it
+    # as plain data, otter's test files as a literal.
+    expected: Callable
     compare: Callable  # (expected, returned plain value, call text, args, rtol, atol) -> Comparison
     caller: str = "call"  # the in-kernel caller (in_kernel.CALLERS)
     kernel_source: str = ""  # source that registers ``caller`` in the kernel, if not "call"
@@ -45,10 +47,8 @@ class Kind:
     # inputs are small: correct code needs milliseconds, so this only bounds an infinite loop.
     call_seconds: float = 5.0
     show_expected: bool = True  # feedback quotes the expected value (not for a whole training run)
-    # otter's test files: (reference function, args) -> the expected value, written as a literal;
-    # the helper that checks it, called as helper(func, func_name, call, args, expected, rtol,
-    # atol); and the source of that helper when it is not one of ``autograder.runtime``'s.
-    test_expected: Callable = None
+    # otter's test files: the helper that checks a case, called as helper(func, func_name, call,
+    # args, expected, rtol, atol), and its source when it is not one of ``autograder.runtime``'s.
     test_check: str = ""
     test_source: str = ""
 
@@ -106,7 +106,5 @@ def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
                              f"entries are wrong (the first is entry {int(bad[0])})", got=value)
 
 
-register(Kind("float", lambda fn, args: to_plain(float(fn(*args))), compare_float,
-              test_expected=lambda fn, args: float(fn(*args)), test_check="expect_float"))
-register(Kind("array", lambda fn, args: to_plain(np.asarray(fn(*args), dtype=float)), compare_array,
-              test_expected=lambda fn, args: np.asarray(fn(*args), dtype=float), test_check="expect_array"))
+register(Kind("float", lambda fn, args: float(fn(*args)), compare_float, test_check="expect_float"))
+register(Kind("array", lambda fn, args: np.asarray(fn(*args), dtype=float), compare_array, test_check="expect_array"))
