@@ -79,7 +79,7 @@ def compare_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
         i = int(bad[0])
         raise AnswerError(
             f"{call}: {len(bad)} of {expected.size} entries are wrong; entry {i} is "
-            f"{got.reshape(-1)[i]!r}, expected {expected.reshape(-1)[i]!r}."
+            f"{float(got.reshape(-1)[i])!r}, expected {float(expected.reshape(-1)[i])!r}."
         )
 
 

@@ -12,7 +12,6 @@ import numpy as np
 
 from autograder import runtime
 from autograder.cases import Case  # noqa: F401 - re-exported for the cases modules
-from autograder.judge.casebook import describe
 from autograder.judge.kinds import KINDS
 
 
@@ -49,7 +48,7 @@ def case_code(case, func, var):
     feedback, which quotes the failing line, shows a short call rather than the literals."""
     name = func.__name__
     kind = KINDS[case.kind]
-    call = describe(name, case.args, list(inspect.signature(func).parameters))
+    call = kind.call_text(name, case.args, list(inspect.signature(func).parameters))
     rtol = kind.rtol if case.rtol is None else case.rtol
     atol = kind.atol if case.atol is None else case.atol
     data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(kind.expected(func, case.args))}"]

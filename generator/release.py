@@ -22,21 +22,38 @@ from autograder.submit import written_prompt
 from autograder.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
-from generator.requirements import write_requirements
+from autograder.judge.kinds import KINDS
+from generator.requirements import imported_modules, pinned_distributions, third_party, write_requirements
 from generator.zipping import repack, zip_folder
 
-# Gradescope installs these (otter merges them into its environment.yml), each pinned to the
-# version the release was built and verified with. The extra index keeps torch on the CPU wheel;
-# a plain `torch` there pulls the multi-GB CUDA build.
-GRADESCOPE_PACKAGES = ("numpy", "numba", "matplotlib", "ipywidgets", "tqdm",
-                       "nbclient", "nbformat", "ipykernel", "jupyter_client")
+# What the judge itself needs on Gradescope, besides what the assignment's notebook imports.
+JUDGE_PACKAGES = ("numpy", "nbclient", "nbformat", "ipykernel", "jupyter_client")
+# otter installs itself there; the export cell's tool and the support files are files, not packages.
+NOT_INSTALLED = ("otter", "submit")
 
 
-def gradescope_requirements():
-    from importlib.metadata import version
+def gradescope_requirements(release):
+    """What Gradescope installs (otter merges it into its environment.yml): the judge's packages
+    and every package the notebook, its support files and its case kinds' kernel code import,
+    each pinned to the version the release was built and verified with. torch comes from its CPU
+    wheel index: a plain `torch` there pulls the multi-GB CUDA build."""
+    a = release.assignment
+    nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
+    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    sources += [(a.root / name).read_text() for name in a.support_files]
+    sources += [KINDS[kind].kernel_source for kind in _case_kinds(a, release.seed)]
+    own = [Path(name).stem for name in a.support_files] + list(NOT_INSTALLED)
+    modules = third_party(imported_modules(sources), own=own) + list(JUDGE_PACKAGES)
+    pins = pinned_distributions(modules, keep_local=True)
+    index = ["--extra-index-url https://download.pytorch.org/whl/cpu"] if any("+cpu" in p for p in pins) else []
+    return "\n".join(index + pins) + "\n"
 
-    lines = ["--extra-index-url https://download.pytorch.org/whl/cpu", "torch==2.13.0+cpu"]
-    return "\n".join(lines + [f"{name}=={version(name)}" for name in GRADESCOPE_PACKAGES]) + "\n"
+
+def _case_kinds(assignment, seed):
+    import importlib
+
+    checks = importlib.import_module(assignment.checks)
+    return sorted({case.kind for q in assignment.questions for case in checks.cases(q.name, seed)})
 
 
 # Gradescope runs run_autograder; it runs the judge instead of otter's in-kernel grading.
@@ -178,7 +195,7 @@ def build_rubric(release):
             sections[name] = (title, prompt, cell.source.strip())
     total = sum(w.points for w in a.written)
     lines = [f"# {a.title}: written questions", "",
-             f"Graded by hand on Gradescope: {len(a.written)} questions, {total:g} points.", ""]
+             f"Graded by hand on Gradescope: {len(a.written)} question{'' if len(a.written) == 1 else 's'}, {total:g} points.", ""]
     for w in a.written:
         title, prompt, key = sections[w.name]
         lines += [f"## {w.name}: {title} ({w.points:g} points)", "", prompt, "", key, ""]
@@ -193,7 +210,7 @@ def build_autograder(release, progress=lambda msg: None):
     a = release.assignment
     progress("autograder zip (otter generate)")
     with _staged(release, include_hidden=True) as work:
-        (work / "requirements.txt").write_text(gradescope_requirements())
+        (work / "requirements.txt").write_text(gradescope_requirements(release))
         config = {"lang": "python", "pdf": False, "zips": False, "show_stdout": False,
                   "show_hidden": False, "assignment_name": a.name, "plugins": []}
         (work / "otter_config.json").write_text(json.dumps(config, indent=2))

@@ -9,8 +9,8 @@ from importlib.metadata import packages_distributions, version
 HEADER = """\
 # The packages {notebook} imports, at the versions it was tested with.
 # Off the course hub: pip install -r requirements.txt
-# (torch's CPU-only build is much smaller: add --extra-index-url https://download.pytorch.org/whl/cpu)
 """
+TORCH_NOTE = "# (torch's CPU-only build is much smaller: add --extra-index-url https://download.pytorch.org/whl/cpu)\n"
 
 
 def imported_module_paths(sources, when_run=False):
@@ -54,15 +54,23 @@ def third_party(names, own=()):
     return sorted(n for n in names if n.split(".")[0] not in set(sys.stdlib_module_names) | set(own))
 
 
-def requirements(notebook_name, sources):
-    """The pinned third-party distributions behind the imports of ``sources``."""
+def pinned_distributions(modules, keep_local=False):
+    """"name==version" of the installed distribution behind each module. A local build tag
+    (torch's "+cpu") names a wheel index, not a version pip finds on PyPI: dropped unless
+    ``keep_local`` (for an install that adds that index)."""
     distributions = packages_distributions()
     pins = set()
-    for module in third_party(imported_modules(sources)):
-        for dist in distributions.get(module, []):
-            # A local build tag (torch's "+cpu") names a wheel index, not a version pip can find.
-            pins.add(f"{dist}=={version(dist).split('+')[0]}")
-    return HEADER.format(notebook=notebook_name) + "\n".join(sorted(pins, key=str.lower)) + "\n"
+    for module in modules:
+        for dist in distributions.get(module.split(".")[0], []):
+            pins.add(f"{dist}=={version(dist) if keep_local else version(dist).split('+')[0]}")
+    return sorted(pins, key=str.lower)
+
+
+def requirements(notebook_name, sources):
+    """The pinned third-party distributions behind the imports of ``sources``."""
+    pins = pinned_distributions(third_party(imported_modules(sources)))
+    header = HEADER.format(notebook=notebook_name) + (TORCH_NOTE if any(p.startswith("torch==") for p in pins) else "")
+    return header + "\n".join(pins) + "\n"
 
 
 def write_requirements(folder, nb, assignment):

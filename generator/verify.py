@@ -27,6 +27,10 @@ class CheckResult:
     detail: str
 
 
+def _count(n, noun):
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def judge_grade(autograder_zip, notebook):
     """Grade one notebook with the judge, from what the built zip holds (its casebook and
     support files): {question: (score, max)}."""
@@ -45,7 +49,7 @@ def check_solution_full_marks(release):
     scores = judge_grade(release.autograder_zip, release.solution_dir / release.assignment.notebook)
     wrong = {q.name: scores.get(q.name) for q in release.assignment.questions
              if scores.get(q.name) != (q.points, q.points)}
-    detail = "all %d questions at full marks" % len(scores) if not wrong else f"not full marks: {wrong}"
+    detail = f"all {_count(len(scores), 'question')} at full marks" if not wrong else f"not full marks: {wrong}"
     return CheckResult("solution earns full marks (judge)", not wrong, detail)
 
 
@@ -65,7 +69,7 @@ def check_blank_student(release):
         ran = CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")
         scores = judge_grade(release.autograder_zip, work / a.notebook)
     nonzero = {q.name: scores.get(q.name) for q in a.questions if (scores.get(q.name) or (None,))[0] != 0}
-    detail = f"all {len(a.questions)} autograded questions score 0" if not nonzero else f"not zero: {nonzero}"
+    detail = f"all {_count(len(a.questions), 'autograded question')} score 0" if not nonzero else f"not zero: {nonzero}"
     return [ran, CheckResult("blank student notebook earns zero", not nonzero, detail)]
 
 

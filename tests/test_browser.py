@@ -1,28 +1,62 @@
-"""The built student notebook in JupyterLab, in headless Chromium, used as a student uses it:
-Run All, the slider, one function right and one wrong with their checks, then the export.
+"""Each assignment's built student notebook in JupyterLab, in headless Chromium, used as a
+student uses it: Run All, its widgets (the slider), one function right and one wrong with their
+checks, then the export.
 Autosave is off, so the work reaches the zip only through the export cell's own save.
 
 Screenshots of every step go to the test's folder (printed with -s, kept by pytest under
-/tmp/pytest-of-<user>/): 01-run-all, 02-slider-before, 03-slider-after, 04-check-passes,
-05-check-fails, 06-export.
+/tmp/pytest-of-<user>/): 01-run-all, 02-slider-before, 03-slider-after (where there is one),
+04-check-passes, 05-check-fails, 06-export.
 """
 
 import shutil
 import time
 import zipfile
+from dataclasses import dataclass
 
 import nbformat
+import pytest
 
+from assignment.model import Assignment, all_assignments
+from generator.release import Release, build_student
 from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyterlab_server
-from submissions import DISC01
-
-RIGHT = "def grad_const(theta, y): return float(2 * np.mean(theta - np.asarray(y)))"
-WRONG = "def grad_linear(theta, x, y): return 0.0"
 
 
-def test_a_student_runs_checks_and_exports_in_jupyterlab(student_folder, tmp_path):
+@dataclass(frozen=True)
+class Answers:
+    """What the student types: one function right and one wrong, each (question, the start of
+    its cell, the new code)."""
+
+    right: tuple
+    wrong: tuple
+    slider: bool = False  # the notebook has relu_lab's history slider to drag
+
+
+ANSWERS = {
+    "disc01": Answers(("q1a_grad", "def grad_const(", "def grad_const(theta, y): return float(2 * np.mean(theta - np.asarray(y)))"),
+                      ("q1b_grad", "def grad_linear(", "def grad_linear(theta, x, y): return 0.0"), slider=True),
+    "disc02": Answers(("q1_sigmoid", "def sigmoid(", "def sigmoid(z): return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))"),
+                      ("q2_softmax", "def softmax(", "def softmax(Z): return np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)")),
+}
+
+
+def test_every_assignment_says_what_its_student_types():
+    assert set(ANSWERS) == {a.name for a in all_assignments()}
+
+
+@pytest.fixture(params=sorted(ANSWERS))
+def assignment(request, tmp_path_factory):
+    a = Assignment.named(request.param)
+    release = Release(a, a.term_seed, tmp_path_factory.mktemp("release") / a.name)
+    build_student(release)
+    return a, release.student_dir
+
+
+def test_a_student_runs_checks_and_exports_in_jupyterlab(assignment, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    a, student_folder = assignment
+    answers = ANSWERS[a.name]
+    (right_question, right_start, RIGHT), (wrong_question, wrong_start, WRONG) = answers.right, answers.wrong
     root = tmp_path / "student"
     shutil.copytree(student_folder, root)
     timings = {}
@@ -31,7 +65,7 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(student_folder, tmp_pat
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         lab = NotebookPage(page, tmp_path / "screenshots")
         print(f"\nscreenshots: {lab.shots}")
-        lab.open(url, token, DISC01.notebook)
+        lab.open(url, token, a.notebook)
 
         # 1. Run All: every cell runs, none shows an error or a red stderr box.
         start = time.monotonic()
@@ -47,27 +81,28 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(student_folder, tmp_pat
         assert prompts and all(p not in ("[ ]:", "[*]:", "") for p in prompts), prompts
 
         # 2. The slider redraws the figure at the chosen SGD step.
-        slider_cell = lab.code_cell("relu_lab.history_slider(")
-        slider_cell.scroll_into_view_if_needed()
-        image, readout = slider_cell.locator("img").first, slider_cell.locator(".widget-readout").first
-        before, last_step = image.get_attribute("src"), readout.inner_text()
-        lab.screenshot("02-slider-before")
-        slider_cell.locator(".noUi-handle").first.focus()
-        page.keyboard.press("Home")
-        page.wait_for_function("([img, src]) => img.getAttribute('src') !== src",
-                               arg=[image.element_handle(), before], timeout=30_000)
-        assert readout.inner_text() == "0" and last_step != "0"
-        lab.screenshot("03-slider-after")
+        if answers.slider:
+            slider_cell = lab.code_cell("relu_lab.history_slider(")
+            slider_cell.scroll_into_view_if_needed()
+            image, readout = slider_cell.locator("img").first, slider_cell.locator(".widget-readout").first
+            before, last_step = image.get_attribute("src"), readout.inner_text()
+            lab.screenshot("02-slider-before")
+            slider_cell.locator(".noUi-handle").first.focus()
+            page.keyboard.press("Home")
+            page.wait_for_function("([img, src]) => img.getAttribute('src') !== src",
+                                   arg=[image.element_handle(), before], timeout=30_000)
+            assert readout.inner_text() == "0" and last_step != "0"
+            lab.screenshot("03-slider-after")
 
         # 3. One function right, one wrong, each followed by its check.
-        lab.replace_code("def grad_const(", RIGHT)
+        lab.replace_code(right_start, RIGHT)
         lab.run_cell(RIGHT)
-        check = lab.run_cell('grader.check("q1a_grad")')
+        check = lab.run_cell(f'grader.check("{right_question}")')
         passed = check.locator(".jp-OutputArea").inner_text()
         lab.screenshot("04-check-passes")
-        lab.replace_code("def grad_linear(", WRONG)
+        lab.replace_code(wrong_start, WRONG)
         lab.run_cell(WRONG)
-        check = lab.run_cell('grader.check("q1b_grad")')
+        check = lab.run_cell(f'grader.check("{wrong_question}")')
         failed = check.locator(".jp-OutputArea").inner_text()
         lab.screenshot("05-check-fails")
         assert "passed" in passed and "fail" not in passed.lower(), passed
@@ -84,13 +119,13 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(student_folder, tmp_pat
 
     print("; ".join(f"{name}: {seconds:.1f} s" for name, seconds in timings.items()))
     assert "saved just now" in note and "Upload this zip to Gradescope" in note, note
-    assert "not yet:" in note and "q1b_grad" in note.split("not yet:")[1]
-    assert "q1a_grad" not in note.split("not yet:")[1]
-    with zipfile.ZipFile(root / "disc01_submission.zip") as zf:
-        assert "disc01_written.pdf" in zf.namelist()
-        nb = nbformat.reads(zf.read("disc01.ipynb").decode(), as_version=4)
+    not_yet = [name.strip(" .") for name in note.split("not yet:")[1].splitlines()[0].split(",")]
+    assert wrong_question in not_yet and right_question not in not_yet, note
+    with zipfile.ZipFile(root / f"{a.name}_submission.zip") as zf:
+        assert f"{a.name}_written.pdf" in zf.namelist()
+        nb = nbformat.reads(zf.read(a.notebook).decode(), as_version=4)
     sources = [c.source for c in nb.cells]
     assert RIGHT in sources and WRONG in sources
-    for name in ("01-run-all", "02-slider-before", "03-slider-after", "04-check-passes",
-                 "05-check-fails", "06-export"):
+    slider_shots = ("02-slider-before", "03-slider-after") if answers.slider else ()
+    for name in ("01-run-all", *slider_shots, "04-check-passes", "05-check-fails", "06-export"):
         assert (lab.shots / f"{name}.png").stat().st_size > 10_000, name

@@ -24,13 +24,19 @@ from generator.zipping import PROJECT as ROOT, write_zip
 DISC01 = Assignment.named("disc01")
 
 
-def render(variant, seed=DISC01.term_seed):
-    return run_pipeline(RENDER, dict(assignment=DISC01, variant=variant, seed=seed))
+def render(variant, seed=DISC01.term_seed, assignment=DISC01):
+    return run_pipeline(RENDER, dict(assignment=assignment, variant=variant, seed=seed))
+
+
+@pytest.fixture(scope="module", params=[a.name for a in all_assignments()])
+def assignment(request):
+    """Each assignment in the repo: what holds for one must hold for all."""
+    return Assignment.named(request.param)
 
 
 @pytest.fixture(scope="module")
-def notebooks():
-    return {v: render(v) for v in ("student", "solution")}
+def notebooks(assignment):
+    return {v: render(v, assignment.term_seed, assignment) for v in ("student", "solution")}
 
 
 def code(nb):
@@ -48,17 +54,17 @@ def test_questions_carry_the_spec_names_and_exist_in_the_reference():
 
 
 def test_assignments_are_discovered_from_their_folders():
-    assert [a.name for a in all_assignments()] == ["disc01"]
+    assert [a.name for a in all_assignments()] == ["disc01", "disc02"]
     with pytest.raises(LookupError, match="no assignment 'disc99'"):
         Assignment.named("disc99")
 
 
 @pytest.mark.parametrize("variant", ["student", "solution"])
-def test_both_variants_are_valid_notebooks(notebooks, variant):
+def test_both_variants_are_valid_notebooks(notebooks, assignment, variant):
     nb = notebooks[variant]
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
-    assert nb.metadata.otter == {"assignment_name": "disc01"}
+    assert nb.metadata.otter == {"assignment_name": assignment.name}
     assert "jupytext" not in nb.metadata
     assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
 
@@ -73,9 +79,9 @@ def test_variants_differ_only_where_the_template_says(notebooks):
             or "Solutions" in t.source, f"cell {i} differs unexpectedly"
 
 
-def test_solution_shows_reference_code_and_student_gets_the_prompt(notebooks):
-    reference = DISC01.reference_module()
-    for q in DISC01.questions:
+def test_solution_shows_reference_code_and_student_gets_the_prompt(notebooks, assignment):
+    reference = assignment.reference_module()
+    for q in assignment.questions:
         src = function_source(getattr(reference, q.function))
         assert src.solution.strip() in code(notebooks["solution"])
         assert src.student.strip() in code(notebooks["student"])
@@ -83,16 +89,16 @@ def test_solution_shows_reference_code_and_student_gets_the_prompt(notebooks):
     assert STUDENT_BODY.splitlines()[0] in code(notebooks["student"])
 
 
-def test_every_question_has_one_check_cell_after_its_answer(notebooks):
+def test_every_question_has_one_check_cell_after_its_answer(notebooks, assignment):
     cells = notebooks["student"].cells
-    for q in DISC01.questions:
+    for q in assignment.questions:
         (i,) = [k for k, c in enumerate(cells) if c.metadata.get("question") == q.name]
         assert cells[i + 1].source == f'grader.check("{q.name}")'
     assert 'grader = otter.Notebook(tests_dir="tests")' in cells[1].source
-    assert cells[-1].source == "import submit\n\nsubmit.export(grader, 'disc01.ipynb')"
+    assert cells[-1].source == f"import submit\n\nsubmit.export(grader, '{assignment.notebook}')"
 
 
-def test_every_question_heading_shows_how_it_counts(notebooks):
+def test_every_question_heading_shows_how_it_counts(notebooks, assignment):
     """Points come from assignment.toml; practice answers say they are not graded."""
     cells = notebooks["student"].cells
     headings = {}
@@ -101,10 +107,10 @@ def test_every_question_heading_shows_how_it_counts(notebooks):
         if name:
             lines = [line for c in cells[:k] if c.cell_type == "markdown" for line in c.source.splitlines()]
             headings[name] = next(line for line in reversed(lines) if line.startswith("#### "))
-    for q in DISC01.questions:
+    for q in assignment.questions:
         points = f"{q.points:g} point{'' if q.points == 1 else 's'}"
         assert "autograded" in headings[q.name] and points in headings[q.name], headings[q.name]
-    for w in DISC01.written:
+    for w in assignment.written:
         assert headings[w.name].endswith(f"· graded by hand, {w.points:g} points"), headings[w.name]
     practice = [c for c in cells if c.source == PRACTICE_PLACEHOLDER]
     assert practice and all(c.metadata.get("written") is None for c in practice)
@@ -134,25 +140,25 @@ def test_the_template_names_each_question_once(tmp_path):
         render_source(broken, "student", DISC01.term_seed)
 
 
-def test_written_questions_have_answer_cells(notebooks):
+def test_written_questions_have_answer_cells(notebooks, assignment):
     for variant, nb in notebooks.items():
         written = [c for c in nb.cells if c.metadata.get("written")]
-        assert [c.metadata.written for c in written] == [w.name for w in DISC01.written]
+        assert [c.metadata.written for c in written] == [w.name for w in assignment.written]
         for c in written:
             assert (c.source == WRITTEN_PLACEHOLDER) == (variant == "student")
 
 
-def test_the_solution_shows_each_written_questions_rubric_and_the_student_does_not(notebooks):
+def test_the_solution_shows_each_written_questions_rubric_and_the_student_does_not(notebooks, assignment):
     for variant, nb in notebooks.items():
         text = {c.metadata.written: c.source for c in nb.cells if c.metadata.get("written")}
-        for question in DISC01.written:
+        for question in assignment.written:
             assert question.rubric, f"{question.name} has no rubric in assignment.toml"
             shown = [item.item in text[question.name] for item in question.rubric]
             assert all(shown) if variant == "solution" else not any(shown)
             assert (f"**Rubric ({question.points:g} points).**" in text[question.name]) == (variant == "solution")
 
 
-def test_demonstrations_and_plots_are_skipped_when_grading(notebooks):
+def test_demonstrations_and_plots_are_skipped_when_grading(notebooks, assignment):
     """The judge runs what defines the graded functions; a figure costs it a tenth of a second."""
     nb = notebooks["student"]
     for cell in nb.cells:
@@ -277,13 +283,13 @@ def test_zip_entries_carry_the_source_date(tmp_path, monkeypatch):
         assert zf.getinfo("a.txt").date_time == (*committed[:5], committed[5] - committed[5] % 2)
 
 
-def test_every_legend_sits_beside_its_plot(notebooks):
+def test_every_legend_sits_beside_its_plot(notebooks, assignment):
     """A legend inside the axes covers curves; every legend the notebook draws is placed to
     the right of its axes (in the notebook's cells and in relu_lab)."""
     import ast
 
     sources = [c.source for c in notebooks["solution"].cells if c.cell_type == "code"]
-    sources.append((DISC01.root / "relu_lab.py").read_text())
+    sources += [(assignment.root / name).read_text() for name in assignment.support_files]
     legends = []
     for source in sources:
         try:
@@ -292,7 +298,7 @@ def test_every_legend_sits_beside_its_plot(notebooks):
             continue
         legends += [n for n in ast.walk(tree) if isinstance(n, ast.Call)
                     and getattr(n.func, "attr", None) == "legend"]
-    assert len(legends) >= 8
+    assert legends
     for call in legends:
         anchor = {k.arg: k.value for k in call.keywords}.get("bbox_to_anchor")
         assert anchor is not None and ast.literal_eval(anchor)[0] > 1, ast.unparse(call)

@@ -1,68 +1,89 @@
 """The catalogue of real student mistakes: every one loses points on its question, through the
 judge and through ``grader.check``, and the judge's feedback names it."""
 
+import importlib
 import warnings
 from collections import defaultdict
 
 import otter
 import pytest
 
-from autograder.cases.disc01_mistakes import MISTAKES
 from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.testfiles import write_tests
-from assignment.model import Assignment
-from submissions import notebooks, submission  # noqa: F401 - a fixture
+from assignment.model import Assignment, all_assignments
+from generator import pipelines
+from generator.steps import run_pipeline
+from submissions import submission
 
-DISC01 = Assignment.named("disc01")
-FUNCTIONS = {q.name: q.function for q in DISC01.questions}
+ASSIGNMENTS = {a.name: a for a in all_assignments()}
+CATALOGUES = {name: importlib.import_module(a.checks).MISTAKES for name, a in ASSIGNMENTS.items()}
+EVERY_MISTAKE = [(name, m) for name, mistakes in CATALOGUES.items() for m in mistakes]
 
 
-def test_the_catalogue_covers_every_question_with_forty_mistakes_or_more():
-    assert len(MISTAKES) >= 40
-    assert {m.question for m in MISTAKES} == set(FUNCTIONS)
-    assert len({(m.question, m.name) for m in MISTAKES}) == len(MISTAKES)
+def _function(assignment_name, mistake):
+    return ASSIGNMENTS[assignment_name].question(mistake.question).function
+
+
+@pytest.mark.parametrize("name", sorted(ASSIGNMENTS))
+def test_each_catalogue_covers_every_question_once_per_mistake(name):
+    mistakes = CATALOGUES[name]
+    assert {m.question for m in mistakes} == {q.name for q in ASSIGNMENTS[name].questions}
+    assert len({(m.question, m.name) for m in mistakes}) == len(mistakes)
+    assert len(CATALOGUES["disc01"]) >= 40
 
 
 @pytest.fixture(scope="module")
 def public_tests(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("student")
-    write_tests(DISC01, DISC01.term_seed, folder / "tests", include_hidden=False)
-    return folder
+    """Each assignment's public test files, as the student zip holds them."""
+    folders = {}
+    for name, a in ASSIGNMENTS.items():
+        folders[name] = tmp_path_factory.mktemp(name)
+        write_tests(a, a.term_seed, folders[name] / "tests", include_hidden=False)
+    return folders
 
 
-@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.question}-{m.name}")
-def test_grader_check_fails_every_mistake(mistake, public_tests, monkeypatch):
-    monkeypatch.chdir(public_tests)
+@pytest.mark.parametrize("name, mistake", EVERY_MISTAKE, ids=lambda m: getattr(m, "name", m))
+def test_grader_check_fails_every_mistake(name, mistake, public_tests, monkeypatch):
+    monkeypatch.chdir(public_tests[name])
     grader = otter.Notebook(tests_dir="tests")
-    env = {FUNCTIONS[mistake.question]: mistake.function(FUNCTIONS[mistake.question])}
+    function = _function(name, mistake)
+    env = {function: mistake.function(function)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = grader.check(mistake.question, global_env=env)
     assert result.score < result.possible
     # what the student reads: the call and what came back, no test internals
     shown = str(result)
-    assert FUNCTIONS[mistake.question] in shown
+    assert function in shown
     assert "Error at line" not in shown and "call_student" not in shown and "_public_" not in shown
 
 
 def _rounds():
     """Round k holds each question's k-th mistake: one notebook judges up to 16 at once."""
-    by_question = defaultdict(list)
-    for mistake in MISTAKES:
-        by_question[mistake.question].append(mistake)
-    return [[ms[k] for ms in by_question.values() if k < len(ms)]
-            for k in range(max(len(ms) for ms in by_question.values()))]
+    rounds = []
+    for name, mistakes in CATALOGUES.items():
+        by_question = defaultdict(list)
+        for mistake in mistakes:
+            by_question[mistake.question].append(mistake)
+        rounds += [(name, [ms[k] for ms in by_question.values() if k < len(ms)])
+                   for k in range(max(len(ms) for ms in by_question.values()))]
+    return rounds
 
 
 @pytest.fixture(scope="module")
-def casebook():
-    return build_casebook(DISC01, DISC01.term_seed)
+def rendered():
+    """Each assignment's student and solution notebooks, and its casebook."""
+    return {name: ({variant: run_pipeline(pipelines.RENDER, dict(assignment=a, variant=variant, seed=a.term_seed))
+                    for variant in ("student", "solution")}, build_casebook(a, a.term_seed))
+            for name, a in ASSIGNMENTS.items()}
 
 
-@pytest.mark.parametrize("round_", _rounds(), ids=lambda ms: f"{len(ms)}-mistakes")
-def test_the_judge_takes_points_for_every_mistake_and_names_it(round_, notebooks, casebook, tmp_path):
+@pytest.mark.parametrize("name, round_", _rounds(), ids=lambda r: r if isinstance(r, str) else f"{len(r)}-mistakes")
+def test_the_judge_takes_points_for_every_mistake_and_names_it(name, round_, rendered, tmp_path):
+    a = ASSIGNMENTS[name]
+    notebooks, casebook = rendered[name]
     answers = {m.question: m.source for m in round_}
-    verdict = judge_submission(submission(notebooks, tmp_path, answers=answers), casebook, DISC01.root,
+    verdict = judge_submission(submission(notebooks, tmp_path, answers=answers, name=a.notebook), casebook, a.root,
                                Limits(cell_timeout=30, call_timeout=20))
     results = {q.name: q for q in verdict.questions}
     for mistake in round_:

@@ -160,7 +160,7 @@ def expect_training(func, func_name, call, args, expected, rtol=1e-4, atol=1e-6)
     xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
     yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
     rng = np.random.default_rng(seed)
-    # Said as a student reads it: the generic ``call`` lists the start network as <list>.
+    # Said as a student reads it: the generic ``call`` lists the start network as [list].
     call = (f"{func_name}(net of width {len(start[0])}, x, y, steps={steps}, lr={lr}, "
             f"batch_size={batch_size}, train_all_layers={train_all_layers}, rng)")
     losses = call_student(func, func_name, net, xt, yt, steps, lr, batch_size, train_all_layers, rng)
@@ -171,8 +171,8 @@ def expect_training(func, func_name, call, args, expected, rtol=1e-4, atol=1e-6)
             if not np.array_equal(old, new):
                 raise AnswerError(f"{call} changed the {name}: with train_all_layers=False only net[2] may train.")
     if not np.allclose(losses[:1], expected_losses[:1], rtol=rtol, atol=atol):
-        raise AnswerError(f"{call}: the first minibatch loss is {losses[0]!r}, expected "
-                          f"{expected_losses[0]!r}. Check the minibatch draw and the loss.")
+        raise AnswerError(f"{call}: the first minibatch loss is {float(losses[0])!r}, expected "
+                          f"{float(expected_losses[0])!r}. Check the minibatch draw and the loss.")
     compare_array(losses, expected_losses, func_name, call + " losses", rtol=rtol, atol=atol)
     names = ["hidden weight", "hidden bias", "output weight", "output bias"]
     for name, got, want in zip(names, after, expected_params):

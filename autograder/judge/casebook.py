@@ -99,17 +99,18 @@ def decode_arg(arg):
 
 
 def describe(func_name, args, param_names):
-    """A readable call: plain numbers, small arrays in full, larger ones by shape."""
+    """A readable call: plain numbers, small arrays in full, larger ones by shape. No angle
+    brackets: otter shows a check's message as HTML, where <array …> vanishes as a tag."""
     parts = []
     for name, a in zip(param_names, args):
         if isinstance(a, np.ndarray) and a.size > 6:
-            parts.append(f"{name}=<array of shape {a.shape}>")
+            parts.append(f"{name}=[{'×'.join(str(n) for n in a.shape)} array]")
         elif isinstance(a, np.ndarray):
             parts.append(f"{name}=[{', '.join(f'{v:.6g}' for v in a.reshape(-1))}]")
         elif isinstance(a, float):
             parts.append(f"{name}={a:.6g}")
         elif isinstance(a, list):
-            parts.append(f"{name}=<list>")
+            parts.append(f"{name}=[list]")
         else:
             parts.append(f"{name}={a!r}")
     return f"{func_name}({', '.join(parts)})"
@@ -132,7 +133,7 @@ def build_casebook(assignment, seed):
             expected = kind.expected(func, case.args)
             # Round-trip the expected value through JSON now: what is compared later is exactly this.
             expected = json.loads(dumps(expected))
-            call = describe(q.function, case.args, params)
+            call = kind.call_text(q.function, case.args, params)
             diagnoses = [[m.hint, value] for m in mistakes if m.question == q.name
                          for value in [_mistake_output(m, q.function, kind, case.args)]
                          if value is not None

@@ -47,10 +47,18 @@ class Kind:
     # inputs are small: correct code needs milliseconds, so this only bounds an infinite loop.
     call_seconds: float = 5.0
     show_expected: bool = True  # feedback quotes the expected value (not for a whole training run)
+    # (function name, args, parameter names) -> the call as feedback shows it; None: the generic
+    # one (casebook.describe), for kinds whose arguments are not what the function receives.
+    describe: Callable = None
     # otter's test files: the helper that checks a case, called as helper(func, func_name, call,
     # args, expected, rtol, atol), and its source when it is not one of ``autograder.runtime``'s.
     test_check: str = ""
     test_source: str = ""
+
+    def call_text(self, func_name, args, param_names):
+        from autograder.judge.casebook import describe
+
+        return (self.describe or describe)(func_name, args, param_names)
 
     def is_mistake(self, mistake_output, got, args, rtol, atol):
         if self.matches is not None:

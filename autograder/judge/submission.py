@@ -41,7 +41,9 @@ def judge_submission(path, casebook, support_dir, limits=None, launcher=None):
                      "notebook?); it was graded anyway")
     with tempfile.TemporaryDirectory(prefix="eecs182-submission-", ignore_cleanup_errors=True) as work:
         work = Path(work)
-        for support in Path(support_dir).iterdir():
+        # otter's zip has no files/ folder for an assignment without support files.
+        supports = Path(support_dir).iterdir() if Path(support_dir).is_dir() else ()
+        for support in supports:
             if support.is_file() and support.suffix == ".py":
                 shutil.copy2(support, work / support.name)
         report = run_submission(nb, work, casebook, limits, launcher)

@@ -1,0 +1,222 @@
+"""Discussion 2's catalogue of real student mistakes: each a whole wrong function and a hint.
+
+The build runs every mistake on every case of its question and stores what it returns in the
+casebook, so that feedback can name the mistake; the test suite proves that each one loses
+points through the judge and through ``grader.check``.
+"""
+
+from autograder.cases import Mistake
+
+_NO_MEAN = "N times too large: the loss is a mean over the N samples, so its gradient is one too (divide by N)."
+_SIGN = "the sign is flipped: the gradient of the cross-entropy with respect to the logits is p - y, not y - p."
+_OVERFLOW = ("exp overflows for large logits (exp(1000) is inf, and inf / inf is NaN): subtract each row's "
+             "largest logit before exponentiating; the softmax does not change.")
+
+MISTAKES = [
+    # q1_sigmoid
+    Mistake("q1_sigmoid", "exp(z) / (1 + exp(z))", "exp(z) overflows for large z (inf / inf is NaN): for z ≥ 0 "
+            "use 1 / (1 + exp(-z)), for z < 0 exp(z) / (1 + exp(z)).", """
+def sigmoid(z):
+    import numpy as np
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / (1 + e)
+"""),
+    Mistake("q1_sigmoid", "sign of z", "this is sigmoid(-z): the sigmoid is 1 / (1 + exp(-z)), which goes to 1 as z grows.", """
+def sigmoid(z):
+    import numpy as np
+    return 1 / (1 + np.exp(np.asarray(z, dtype=float)))
+"""),
+    # q1_sigmoid_grad
+    Mistake("q1_sigmoid_grad", "tanh's rule", "1 - σ(z)² is the tanh rule; the sigmoid's derivative is σ(z)(1 - σ(z)).", """
+def sigmoid_grad(z):
+    import numpy as np
+    s = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+    return 1 - s ** 2
+"""),
+    Mistake("q1_sigmoid_grad", "sigmoid returned", "this is σ(z) itself, not its derivative σ(z)(1 - σ(z)).", """
+def sigmoid_grad(z):
+    import numpy as np
+    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+"""),
+    Mistake("q1_sigmoid_grad", "z(1 - z)", "σ(z)(1 - σ(z)) takes the sigmoid's value, not z: z(1 - z) is the "
+            "formula applied to the wrong thing.", """
+def sigmoid_grad(z):
+    import numpy as np
+    z = np.asarray(z, dtype=float)
+    return z * (1 - z)
+"""),
+    # q1_logistic_grad
+    Mistake("q1_logistic_grad", "sum instead of mean", _NO_MEAN, """
+def logistic_grad(w, X, y):
+    import numpy as np
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    p = 1 / (1 + np.exp(-(X @ np.asarray(w, dtype=float))))
+    return X.T @ (p - y)
+"""),
+    Mistake("q1_logistic_grad", "y - p", "the sign is flipped: dL/dw = Xᵀ(p - y) / N, not Xᵀ(y - p) / N.", """
+def logistic_grad(w, X, y):
+    import numpy as np
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    p = 1 / (1 + np.exp(-(X @ np.asarray(w, dtype=float))))
+    return X.T @ (y - p) / len(y)
+"""),
+    Mistake("q1_logistic_grad", "no sigmoid", "this is linear regression's gradient: the prediction is "
+            "p = σ(Xw), not Xw.", """
+def logistic_grad(w, X, y):
+    import numpy as np
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    return X.T @ (X @ np.asarray(w, dtype=float) - y) / len(y)
+"""),
+    # q2_softmax
+    Mistake("q2_softmax", "no max shift", _OVERFLOW, """
+def softmax(Z):
+    import numpy as np
+    e = np.exp(np.asarray(Z, dtype=float))
+    return e / e.sum(axis=1, keepdims=True)
+"""),
+    Mistake("q2_softmax", "columns", "normalised over the wrong axis: each row (one sample's K logits) "
+            "must sum to 1, not each column.", """
+def softmax(Z):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+"""),
+    Mistake("q2_softmax", "whole matrix", "normalised over the whole matrix: each row must sum to 1 on its own.", """
+def softmax(Z):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max())
+    return e / e.sum()
+"""),
+    # q2_ce_grad
+    Mistake("q2_ce_grad", "sum instead of mean", _NO_MEAN, """
+def cross_entropy_grad(Z, labels):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = e / e.sum(axis=1, keepdims=True)
+    P[np.arange(len(labels)), labels] -= 1
+    return P
+"""),
+    Mistake("q2_ce_grad", "y - p", _SIGN, """
+def cross_entropy_grad(Z, labels):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = e / e.sum(axis=1, keepdims=True)
+    Y = np.zeros_like(P)
+    Y[np.arange(len(labels)), labels] = 1
+    return (Y - P) / len(labels)
+"""),
+    Mistake("q2_ce_grad", "softmax returned", "this is softmax(Z) / N: subtract the one-hot labels, dL/dZ = (P - Y) / N.", """
+def cross_entropy_grad(Z, labels):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True) / len(labels)
+"""),
+    # q3_backprop
+    Mistake("q3_backprop", "tanh' = 1 - tanh", "tanh's derivative is 1 - tanh(a)², not 1 - tanh(a).", """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    H = np.tanh(X @ W1 + b1)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dZ /= len(labels)
+    dA = (dZ @ W2.T) * (1 - H)
+    return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
+"""),
+    Mistake("q3_backprop", "no tanh'", "the gradient skips the tanh: on the way back through Hid = tanh(A) "
+            "multiply by tanh'(A) = 1 - Hid² entrywise.", """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    H = np.tanh(X @ W1 + b1)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dZ /= len(labels)
+    dA = dZ @ W2.T
+    return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
+"""),
+    Mistake("q3_backprop", "sum instead of mean", _NO_MEAN, """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    H = np.tanh(X @ W1 + b1)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dA = (dZ @ W2.T) * (1 - H ** 2)
+    return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
+"""),
+    Mistake("q3_backprop", "pre-activation used", "dW2 multiplies by the hidden layer's output Hid = tanh(A), "
+            "not by its input A.", """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    A = X @ W1 + b1
+    H = np.tanh(A)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dZ /= len(labels)
+    dA = (dZ @ W2.T) * (1 - H ** 2)
+    return X.T @ dA, dA.sum(axis=0), A.T @ dZ, dZ.sum(axis=0)
+"""),
+    # q4_numgrad
+    Mistake("q4_numgrad", "forward difference", "this is a forward difference (f(x + ε) - f(x)) / ε, whose "
+            "error shrinks like ε; the central difference (f(x + ε) - f(x - ε)) / 2ε is asked for, and its "
+            "error shrinks like ε².", """
+def numerical_gradient(f, x, eps):
+    import numpy as np
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (f(x + step) - f(x)) / eps
+    return grad
+"""),
+    Mistake("q4_numgrad", "divided by eps", "twice the gradient: the two points are 2ε apart, so divide by 2ε.", """
+def numerical_gradient(f, x, eps):
+    import numpy as np
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (f(x + step) - f(x - step)) / eps
+    return grad
+"""),
+    Mistake("q4_numgrad", "all coordinates at once", "every coordinate was moved at once: move one coordinate "
+            "at a time (x ± ε·e_i), or each entry mixes all the partial derivatives.", """
+def numerical_gradient(f, x, eps):
+    import numpy as np
+    x = np.array(x, dtype=float)
+    slope = (f(x + eps) - f(x - eps)) / (2 * eps)
+    return np.full(x.shape, slope)
+"""),
+    Mistake("q4_numgrad", "integer x modified in place", "x holds integers here, so x[i] += ε rounds the "
+            "step away: copy x as floats first (np.array(x, dtype=float)).", """
+def numerical_gradient(f, x, eps):
+    import numpy as np
+    grad = np.zeros(len(x))
+    for i in range(len(x)):
+        old = x[i]
+        x[i] = old + eps
+        up = f(x)
+        x[i] = old - eps
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+"""),
+]
