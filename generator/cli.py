@@ -38,6 +38,25 @@ def run(assignment, args):
 
 
 @main.command()
+@click.argument("name")
+@click.option("--title", default=None, help="The notebook's title (default: 'NAME: a new assignment').")
+def new(name, title):
+    """Scaffold the new assignment NAME, which builds and verifies as it is: its folder under
+    assignment/, its reference in solutions/, its cases in autograder/cases/."""
+    from generator.new import ScaffoldError, next_steps, project_root, scaffold
+
+    try:
+        written = scaffold(name, title)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    root = project_root()
+    click.echo(f"Wrote the assignment {name}:")
+    for path in written:
+        click.echo(f"  {path.relative_to(root)}")
+    click.echo(next_steps(name))
+
+
+@main.command()
 @click.argument("assignments", nargs=-1)
 @click.option("-o", "--out", "out_root", type=click.Path(file_okay=False, path_type=Path),
               default=Path("dist"), show_default=True, help="Release folder.")

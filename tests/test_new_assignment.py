@@ -1,0 +1,381 @@
+"""``eecs182 new`` and README.md's "Writing a new assignment", followed step by step.
+
+The slow test copies the project's sources into a temporary folder, scaffolds ``hw99`` there
+with ``eecs182 new``, applies the README's snippets as the README says (they are written out
+here, and the test fails if the README no longer holds them verbatim), builds and verifies the
+release, grades its solution, its blank notebook and a notebook with a catalogued mistake, and
+runs the command the README adds. Nothing is written into this project's own folders: the
+subprocesses run in the copy, with the copy on ``PYTHONPATH``: the editable install's finder
+comes after the path finder on ``sys.meta_path``, so the copy's packages win (the test checks).
+"""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from click.testing import CliRunner
+
+import assignment.model as model
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+SOURCES = ("assignment", "solutions", "autograder", "generator")
+# The venv's command, run by the venv's python (the same command without its script, elsewhere).
+EECS182 = Path(sys.executable).parent / "eecs182"
+COMMAND_LINE = [str(EECS182)] if EECS182.is_file() else [sys.executable, "-c", "from generator.cli import main; main()"]
+
+# --- the README's snippets, step by step ----------------------------------------------------
+
+NEW = 'eecs182 new hw99 --title "Homework 99: Least squares"'
+
+# 2. An autograded question.
+Q2_TOML = '''[[questions]]
+name = "q2_grad"
+function = "mse_grad"
+points = 1
+'''
+Q2_REFERENCE = '''def mse_grad(w, X, y):
+    """The gradient of mse(w, X, y) with respect to w: an array of shape (D,)."""
+    X, w, y = (np.asarray(a, dtype=float) for a in (X, w, y))
+    return 2.0 / len(y) * X.T @ (X @ w - y)
+'''
+Q2_TEMPLATE = r'''{% call autograded("(d) The gradient", "q2_grad") %}
+Derive $\nabla_w L$, then implement it.
+
+{% call answer() %}
+By the chain rule, $\nabla_w L = \frac{2}{N} X^\top (Xw - y)$.
+{% endcall %}
+{% endcall %}
+'''
+Q2_CASES = '''def _mse_grad(rng, hidden):
+    return Case(_linear_data(rng, hidden), hidden, "array")
+
+
+CASES["q2_grad"] = _mse_grad
+'''
+
+# 3. A written question.
+WRITTEN_TOML = '''[[written]]
+name = "q2_optimum"
+points = 1
+rubric = [
+    { points = 1, item = "Zero: at the least-squares w the residual y - Xw is orthogonal to every column of X." },
+]
+'''
+WRITTEN_TEMPLATE = r'''{% call written("(e) At the optimum", "q2_optimum") %}
+What is the gradient at the least-squares solution, and what does that say about the residuals?
+
+{% call answer() %}
+Zero: $X^\top(Xw^* - y) = 0$, so the residual vector is orthogonal to every column of $X$.
+{% endcall %}
+{% endcall %}
+'''
+
+# 4. A mistake in the catalogue.
+MISTAKE_FUNCTION = '''def mse_grad(w, X, y):
+    import numpy as np
+    X, w, y = (np.asarray(a, dtype=float) for a in (X, w, y))
+    return X.T @ (X @ w - y) / len(y)
+'''
+MISTAKE_HINT = "exactly half of the expected gradient: the derivative of the square brings down a 2."
+MISTAKE = '''MISTAKES.append(Mistake("q2_grad", "factor 2 dropped", "exactly half of the expected gradient: the "
+                        "derivative of the square brings down a 2.", """
+''' + MISTAKE_FUNCTION + '''"""))
+'''
+
+# 5. A case kind.
+KIND_TOML = '''[[questions]]
+name = "q3_numgrad"
+function = "numerical_grad"
+points = 1
+'''
+KIND_REFERENCE = '''def numerical_grad(f, w):
+    """The gradient of f (a function of an array shaped like w, returning a number) at w, by
+    central differences with h = 1e-5: entry i is (f(w + h e_i) - f(w - h e_i)) / (2h).
+    Return an array shaped like w."""
+    w = np.asarray(w, dtype=float)
+    h = 1e-5
+    grad = np.zeros_like(w)
+    for i in range(w.size):
+        step = np.zeros_like(w)
+        step[i] = h
+        grad[i] = (f(w + step) - f(w - step)) / (2 * h)
+    return grad
+'''
+KIND_TEMPLATE = '''{% call autograded("(f) A numerical gradient", "q3_numgrad") %}
+Approximate a gradient without deriving it.
+{% endcall %}
+'''
+KIND_IMPORTS = ("import inspect", "from autograder.judge.kinds import Kind, compare_array, register")
+KIND_CASES = """def _on_quadratic(func, args):
+    import numpy as np
+
+    (A, b), w = args
+    A, b, w = (np.asarray(a, dtype=float) for a in (A, b, w))
+    return func(lambda v: v @ A @ v / 2 - b @ v, w)
+
+
+EXPECT_ON_QUADRATIC = '''
+def expect_on_quadratic(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
+    (A, b), w = args
+    expect_array(func, func_name, call, (lambda v: v @ A @ v / 2 - b @ v, w), expected, rtol, atol)
+'''
+
+register(Kind(
+    "quadratic",
+    expected=lambda reference, args: np.asarray(_on_quadratic(reference, args), dtype=float),
+    compare=compare_array,
+    caller="quadratic",
+    kernel_source=inspect.getsource(_on_quadratic) + "\\nCALLERS['quadratic'] = _on_quadratic\\n",
+    test_check="expect_on_quadratic",
+    test_source=EXPECT_ON_QUADRATIC,
+))
+
+
+def _numgrad(rng, hidden):
+    d = int(rng.integers(1, 5)) if hidden else 2
+    M = rng.normal(size=(d, d))
+    A, b = np.round(M @ M.T + np.eye(d), 6), np.round(rng.normal(size=d), 6)
+    return Case(([A, b], np.round(rng.normal(size=d), 6)), hidden, "quadratic")
+
+
+CASES["q3_numgrad"] = _numgrad
+"""
+
+# 6. A support file.
+PLOTS = '''"""Plots for the hw99 notebook."""
+
+import matplotlib.pyplot as plt
+
+
+def residual_plot(X, y, w):
+    """Each point's residual y_i - x_i . w against its prediction x_i . w."""
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.scatter(X @ w, y - X @ w, s=12)
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.set(xlabel="prediction", ylabel="residual")
+    plt.show()
+'''
+SUPPORT_FILES = 'support_files = ["hw99_lab.py", "hw99_plots.py"]\n'
+PLOTS_TEMPLATE = '''```{code-cell} ipython3
+:tags: [otter_ignore]
+
+import hw99_plots
+
+hw99_plots.residual_plot(X, y, w_best)
+```
+'''
+
+# 7. A command of its own.
+COMMAND = '''"""hw99's own commands: eecs182 run hw99 NAME."""
+
+import click
+import numpy as np
+
+from assignment.hw99 import hw99_lab
+from assignment.model import Assignment
+
+
+@click.command()
+@click.option("--seed", type=int, default=None, help="Term seed (default: the assignment's).")
+def data(seed):
+    """Print the size of the notebook's data set and its least-squares fit."""
+    seed = Assignment.named("hw99").term_seed if seed is None else seed
+    X, y = hw99_lab.make_data(seed)
+    w = np.linalg.lstsq(X, y, rcond=None)[0]
+    click.echo(f"seed {seed}: {len(y)} points, {X.shape[1]} features, least-squares w = {np.round(w, 3)}")
+'''
+COMMAND_TOML = '''[commands]
+data = "assignment.hw99.commands:data"
+'''
+RUN_COMMAND = "eecs182 run hw99 data --seed 3"
+
+SNIPPETS = [NEW, Q2_TOML, Q2_REFERENCE, Q2_TEMPLATE, Q2_CASES, WRITTEN_TOML, WRITTEN_TEMPLATE, MISTAKE,
+            KIND_TOML, KIND_REFERENCE, KIND_TEMPLATE, KIND_CASES, PLOTS, SUPPORT_FILES, PLOTS_TEMPLATE,
+            COMMAND, COMMAND_TOML, RUN_COMMAND] + [f"`{line}`" for line in KIND_IMPORTS]
+
+
+def test_the_readme_holds_every_snippet_this_test_applies():
+    section = README.split("## Writing a new assignment\n", 1)[1].split("\n## ", 1)[0]
+    missing = [snippet.splitlines()[0] for snippet in SNIPPETS if snippet not in section]
+    assert not missing, f"README.md's 'Writing a new assignment' no longer shows these snippets: {missing}"
+
+
+# --- the copy and its commands ---------------------------------------------------------------
+
+
+def _copy_project(into):
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.nbi", "*.nbc")
+    for name in SOURCES:
+        shutil.copytree(ROOT / name, into / name, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", into / "pyproject.toml")
+    return into
+
+
+def _env(copy):
+    return {**os.environ, "PYTHONPATH": str(copy)}
+
+
+def _run(copy, *args, timeout=300):
+    result = subprocess.run([*COMMAND_LINE, *args], cwd=copy, env=_env(copy), capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, \
+        f"eecs182 {' '.join(args)}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def _append(path, text, gap="\n\n"):
+    path.write_text(path.read_text().rstrip("\n") + gap + text)
+
+
+def _insert_after(path, anchor, text):
+    source = path.read_text()
+    assert anchor in source, f"{path.name} has no {anchor!r}"
+    path.write_text(source.replace(anchor, anchor + text, 1))
+
+
+def _apply_the_readme(copy):
+    folder = copy / "assignment" / "hw99"
+    toml, template = folder / "assignment.toml", folder / "hw99.md.j2"
+    reference, cases = copy / "solutions" / "hw99.py", copy / "autograder" / "cases" / "hw99.py"
+    # 2. An autograded question: toml, reference, template block, cases.
+    _append(toml, Q2_TOML)
+    _append(reference, Q2_REFERENCE, "\n\n\n")
+    _append(template, Q2_TEMPLATE)
+    _append(cases, Q2_CASES, "\n\n\n")
+    # 3. A written question.
+    _append(toml, WRITTEN_TOML)
+    _append(template, WRITTEN_TEMPLATE)
+    # 4. A mistake.
+    _append(cases, MISTAKE)
+    # 5. A case kind: the question as in step 2, the kind's imports among the module's, the kind.
+    _append(toml, KIND_TOML)
+    _append(reference, KIND_REFERENCE, "\n\n\n")
+    _append(template, KIND_TEMPLATE)
+    _insert_after(cases, '"""\n\n', KIND_IMPORTS[0] + "\n\n")
+    _insert_after(cases, "from autograder.cases import Case, Mistake\n", KIND_IMPORTS[1] + "\n")
+    _append(cases, KIND_CASES, "\n\n\n")
+    # 6. A support file.
+    (folder / "hw99_plots.py").write_text(PLOTS)
+    scaffolded = 'support_files = ["hw99_lab.py"]\n'
+    assert scaffolded in toml.read_text()
+    toml.write_text(toml.read_text().replace(scaffolded, SUPPORT_FILES))
+    _append(template, PLOTS_TEMPLATE)
+    # 7. A command.
+    (folder / "commands.py").write_text(COMMAND)
+    _append(toml, COMMAND_TOML)
+
+
+def _grades(path):
+    with open(path, newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
+    timings = {}
+    copy = _copy_project(tmp_path / "project")
+    # The copy's packages, not the editable install's, are the ones imported.
+    where = subprocess.run([sys.executable, "-c", "import assignment, autograder, generator, solutions as s; "
+                            "print(*(m.__file__ for m in (assignment, autograder, generator, s)))"],
+                           cwd=copy, env=_env(copy), capture_output=True, text=True, check=True).stdout.split()
+    assert len(where) == 4 and all(Path(p).is_relative_to(copy) for p in where), where
+
+    # 1. Create it.
+    out = _run(copy, *NEW.split()[1:3], "--title", "Homework 99: Least squares")
+    for path in ["assignment/hw99/assignment.toml", "assignment/hw99/hw99.md.j2", "assignment/hw99/hw99_lab.py",
+                 "assignment/hw99/__init__.py", "solutions/hw99.py", "autograder/cases/hw99.py"]:
+        assert path in out and (copy / path).is_file(), path
+    assert "eecs182 build hw99" in out and "--assignment hw99" in out
+    assert not (ROOT / "assignment" / "hw99").exists()
+
+    # 2-7, then the build: it verifies (solution full marks, blank zero, no leaks) or exits 1.
+    _apply_the_readme(copy)
+    start = time.perf_counter()
+    _run(copy, "build", "hw99", "-o", str(tmp_path / "dist"), timeout=1200)
+    timings["build"] = time.perf_counter() - start
+    release = tmp_path / "dist" / "hw99"
+    assert (release / "student" / "hw99_plots.py").is_file()
+    assert "q2_optimum" in (release / "hw99-rubric.md").read_text()
+
+    # A notebook whose mse_grad is the catalogued mistake, beside the solution and the blank one.
+    student = nbformat.read(release / "student" / "hw99.ipynb", as_version=4)
+    cell = next(c for c in student.cells if c.metadata.get("question") == "q2_grad")
+    cell.source = MISTAKE_FUNCTION
+    nbformat.write(student, tmp_path / "mistaken.ipynb")
+
+    start = time.perf_counter()
+    _run(copy, "grade", str(release / "solution" / "hw99.ipynb"), str(release / "student" / "hw99.ipynb"),
+         str(tmp_path / "mistaken.ipynb"), "-o", str(tmp_path / "grades"),
+         "-a", str(release / "hw99-autograder.zip"), "--no-progress", timeout=600)
+    timings["grade"] = time.perf_counter() - start
+    grades = _grades(tmp_path / "grades" / "final_grades.csv")
+    solution, blank, mistaken = grades["hw99"], grades["hw99-2"], grades["mistaken"]
+    assert grades["points-per-question"]["total_points_earned"] == "3"
+    assert solution["total_points_earned"] == "3", solution
+    assert blank["total_points_earned"] == "0", blank
+    assert mistaken["q2_grad"] == "0" and mistaken["total_points_earned"] == "0", mistaken
+    assert MISTAKE_HINT in (tmp_path / "grades" / "feedback" / "mistaken.txt").read_text()
+
+    # 7. The command.
+    out = _run(copy, *RUN_COMMAND.split()[1:])
+    assert out.startswith("seed 3: 40 points, 3 features, least-squares w = [")
+    print(f"\nbuild {timings['build']:.0f} s, grading 3 notebooks {timings['grade']:.0f} s")
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def _files(root):
+    return sorted(p.relative_to(root) for p in root.rglob("*"))
+
+
+def test_new_refuses_a_bad_or_taken_name_and_writes_nothing(tmp_path, monkeypatch):
+    for package in ("assignment", "solutions", "autograder/cases"):
+        (tmp_path / package).mkdir(parents=True)
+    (tmp_path / "assignment" / "hw01").mkdir()
+    (tmp_path / "assignment" / "hw01" / "assignment.toml").write_text('name = "hw01"\n')
+    (tmp_path / "assignment" / "model.py").write_text("")
+    (tmp_path / "solutions" / "hw02.py").write_text("")
+    monkeypatch.setattr(model, "ASSIGNMENTS_DIR", tmp_path / "assignment")
+    before = _files(tmp_path)
+    refusals = {
+        "Hw99": "lowercase", "hw-99": "not a Python identifier", "9hw": "not a Python identifier",
+        "hw99é": "not a Python identifier", "class": "keyword",
+        "hw01": "already an assignment folder assignment/hw01/",
+        "model": "assignment/model.py already exists",  # it would shadow assignment.model
+        "hw02": "solutions/hw02.py already exists",
+    }
+    for name, why in refusals.items():
+        result = CliRunner().invoke(main, ["new", name])
+        assert result.exit_code == 1 and why in result.output, (name, result.output)
+        assert _files(tmp_path) == before, name
+    result = CliRunner().invoke(main, ["new", "hw03", "--title", "two\nlines"])
+    assert result.exit_code == 1 and "one line" in result.output and _files(tmp_path) == before
+
+    # A good name is written once, with its title as the toml has it; the second time it is taken.
+    result = CliRunner().invoke(main, ["new", "hw03", "--title", 'Homework 3: "Least" squares — ü'])
+    assert result.exit_code == 0, result.output
+    written = set(_files(tmp_path)) - set(before)
+    assert {str(p) for p in written if (tmp_path / p).is_file()} == {
+        "assignment/hw03/assignment.toml", "assignment/hw03/hw03.md.j2", "assignment/hw03/hw03_lab.py",
+        "assignment/hw03/__init__.py", "solutions/hw03.py", "autograder/cases/hw03.py"}
+    hw03 = model.Assignment.named("hw03")
+    assert (hw03.title, hw03.reference, hw03.checks) == ('Homework 3: "Least" squares — ü', "solutions.hw03",
+                                                        "autograder.cases.hw03")
+    assert [q.name for q in hw03.questions] == ["q1_mse"] and [w.name for w in hw03.written] == ["q1_mean"]
+    assert hw03.support_files == ("hw03_lab.py",) and "import hw03_lab" in (hw03.root / hw03.template).read_text()
+    after = _files(tmp_path)
+    result = CliRunner().invoke(main, ["new", "hw03"])
+    assert result.exit_code == 1 and "already an assignment" in result.output and _files(tmp_path) == after
+
+
+def test_new_refuses_an_assignment_of_this_project():
+    result = CliRunner().invoke(main, ["new", "disc01"])
+    assert result.exit_code == 1 and "already an assignment folder assignment/disc01/" in result.output
+    assert not (ROOT / "assignment" / "disc01" / "disc01_lab.py").exists()
