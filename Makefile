@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test experiment benchmark browser clean
+.PHONY: build test check experiment benchmark browser clean
 
 build: $(STAMP)
 	$(BIN)/eecs182 build
@@ -12,6 +12,10 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The fast loop while writing code: everything but the slow, browser and sandbox tests.
+check: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser and not sandbox"
 
 experiment: $(STAMP)
 	$(BIN)/eecs182 run disc01 experiment --out dist/experiment

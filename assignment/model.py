@@ -16,10 +16,10 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent
-# What an answer's cell holds until the student writes in it. The hand-graded one is defined
-# where the student's export tool (shipped alone, beside the notebook) spots blank answers.
-from autograder.submit import PLACEHOLDER as WRITTEN_PLACEHOLDER  # noqa: E402
-
+# What an answer's cell holds until the student writes in it. The export tool (submit.py) spots
+# blank written answers by the same text: it ships alone, so it holds a copy, which
+# tests/test_submit.py keeps equal to this one.
+WRITTEN_PLACEHOLDER = "_Graded by hand: type your answer here, replacing this text._"
 PRACTICE_PLACEHOLDER = "_For practice, not graded: work it out here if you like, replacing this text._"
 
 

@@ -1,1 +1,10 @@
-"""Checks of student answers: otter test files generated from reference implementations."""
+"""Grading, split by where the code runs:
+
+- ``in_kernel/``: inside a student's kernel, sent as files (the export tool, the checks of
+  otter's test files, the judge's side of a graded run);
+- ``judge/``: one submission to one verdict, on Gradescope and locally;
+- ``cases/``: each assignment's cases, case kinds and catalogued mistakes (build and judge);
+- ``gradescope/``: Gradescope's entry point, its results, and its scripts as template files;
+- ``sandbox/`` and ``grading/``: local only, the bubblewrap sandbox with its warm kernels, and
+  batch grading into a gradebook and a report.
+"""

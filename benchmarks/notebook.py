@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assignment.model import Assignment  # noqa: E402
-from autograder.notebook_client import HeadlessNotebookClient  # noqa: E402
+from generator.notebook_client import HeadlessNotebookClient  # noqa: E402
 from generator import pipelines  # noqa: E402
 from generator.release import Release, build_student  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402

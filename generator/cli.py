@@ -128,7 +128,7 @@ def _only_assignment():
 @main.command("sandbox")
 def sandbox_check():
     """Say which grading sandbox (bubblewrap) works on this machine, and why the other does not."""
-    from autograder.sandbox import SandboxUnavailable, mode, probe, rootless, userns_switch_off
+    from autograder.sandbox.bubblewrap import SandboxUnavailable, mode, probe, rootless, userns_switch_off
 
     try:
         click.echo(f"grading sandbox: works ({mode()}; bubblewrap at {probe()})")

@@ -7,6 +7,7 @@
 then the verification (``generator.verify``) that the release is sound.
 """
 
+import ast
 import json
 import os
 import shutil
@@ -17,15 +18,16 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import submit
-from autograder.submit import written_prompt
-from autograder.testfiles import write_tests
+from autograder.in_kernel import submit
+from autograder.in_kernel.submit import written_prompt
+from generator.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
 from autograder.judge.kinds import KINDS
 from generator.requirements import imported_modules, pinned_distributions, third_party, write_requirements
 from generator.zipping import repack, zip_folder
 
+GRADESCOPE_TEMPLATES = Path(__file__).resolve().parents[1] / "autograder" / "gradescope" / "templates"
 # What the judge itself needs on Gradescope, besides what the assignment's notebook imports.
 JUDGE_PACKAGES = ("numpy", "nbclient", "nbformat", "ipykernel", "jupyter_client")
 # otter installs itself there; the export cell's tool and the support files are files, not packages.
@@ -54,33 +56,6 @@ def _case_kinds(assignment, seed):
 
     checks = importlib.import_module(assignment.checks)
     return sorted({case.kind for q in assignment.questions for case in checks.cases(q.name, seed)})
-
-
-# Gradescope runs run_autograder; it runs the judge instead of otter's in-kernel grading.
-# Where setup.sh never ran (an offline copy of Gradescope's layout) the python on PATH is used.
-RUN_AUTOGRADER = """\
-#!/usr/bin/env bash
-if [ -x /root/miniforge3/bin/mamba ]; then
-    export PATH=/root/miniforge3/bin:$PATH
-    eval "$(mamba shell hook --shell bash)"
-    mamba activate otter-env
-fi
-cd "${EECS182_AUTOGRADER_ROOT:-/autograder}/source" && exec python run_otter.py
-"""
-
-RUN_JUDGE = '''"""Gradescope's grading step: the judge (autograder/gradescope.py), which runs the
-submission in a kernel of its own and compares outside it, instead of otter's in-kernel tests."""
-
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from autograder.gradescope import main  # noqa: E402
-
-if __name__ == "__main__":
-    main("/autograder")
-'''
 
 
 @dataclass
@@ -226,18 +201,44 @@ def build_autograder(release, progress=lambda msg: None):
     release.artifacts["autograder zip"] = release.autograder_zip
 
 
+# What runs on Gradescope: the judge, its entry point, the kernel's side of a graded run and the
+# checks the cases modules use. Local grading, its sandbox and the export tool stay out.
+GRADESCOPE_CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/judge", "autograder/gradescope",
+                   "autograder/in_kernel/__init__.py", "autograder/in_kernel/grade.py",
+                   "autograder/in_kernel/runtime.py", "autograder/cases/__init__.py")
+
+
+def gradescope_code(assignment):
+    """{name in the zip: path} of the code that runs on Gradescope for ``assignment``: the
+    generic part, and its cases module with the cases modules that one imports (its mistakes)."""
+    project = Path(__file__).resolve().parents[1]
+    files = {}
+    for entry in GRADESCOPE_CODE:
+        path = project / entry
+        for p in (sorted(path.glob("*.py")) if path.is_dir() else [path]):
+            files[p.relative_to(project).as_posix()] = p
+    pending = [assignment.checks]
+    while pending:
+        path = project / (pending.pop().replace(".", "/") + ".py")
+        files[path.relative_to(project).as_posix()] = path
+        tree = ast.parse(path.read_text())
+        pending += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+                    and node.module.startswith("autograder.cases.")
+                    and f"{node.module.replace('.', '/')}.py" not in files]
+    return files
+
+
 def _judge_files(release):
     """The judge, its casebook and the entry points that run it, for the Gradescope zip."""
-    import autograder
     from autograder.judge import build_casebook
 
-    package = Path(autograder.__file__).parent
-    files = {f"autograder/{p.relative_to(package).as_posix()}": p for p in sorted(package.rglob("*.py"))}
+    files = gradescope_code(release.assignment)
     casebook = build_casebook(release.assignment, release.seed)
     casebook = replace(casebook, preload=tuple(_notebook_imports(release)))
     files["casebook.json"] = casebook.to_json().encode()
-    files["run_autograder"] = RUN_AUTOGRADER.encode()
-    files["run_otter.py"] = RUN_JUDGE.encode()
+    # Gradescope's scripts, as they are: run_autograder runs run_otter.py, which runs the judge.
+    for name in ("run_autograder", "run_otter.py"):
+        files[name] = GRADESCOPE_TEMPLATES / name
     return files
 
 

@@ -17,6 +17,8 @@ from generator.verify import judge_grade, verify_release
 from test_gradescope import question_tests, run_autograder
 from test_release import otter_grade
 
+pytestmark = [pytest.mark.slow]  # every other assignment's release, graded three ways
+
 EECS182 = [sys.executable, "-c", "from generator.cli import main; main()"]
 OTHERS = [a for a in all_assignments() if a.name != "disc01"]  # disc01: test_release.py and others
 

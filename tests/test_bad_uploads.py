@@ -20,6 +20,8 @@ from bad_uploads import make_bad_uploads
 from submissions import notebooks, submission  # noqa: F401 - a fixture
 from test_gradescope import question_tests, run_autograder
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # batches and Gradescope runs
+
 DISC01 = Assignment.named("disc01")
 TOTAL = sum(q.points for q in DISC01.questions)
 LIMITS = Limits(cell_timeout=10, call_timeout=4, total_timeout=120)

@@ -20,6 +20,8 @@ from assignment.model import Assignment, all_assignments
 from generator.release import Release, build_student
 from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyterlab_server
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # JupyterLab in Chromium, per assignment
+
 
 @dataclass(frozen=True)
 class Answers:

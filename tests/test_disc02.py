@@ -10,7 +10,7 @@ import torch
 from autograder.cases import disc02 as cases
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import dumps
-from autograder.testfiles import render_test_file
+from generator.testfiles import render_test_file
 from assignment.model import Assignment
 from solutions import disc02 as S
 

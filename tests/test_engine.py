@@ -187,7 +187,7 @@ def test_progress_in_a_notebook_ends_as_one_line_with_the_real_times(tmp_path):
     its HTML export) keeps the finished line, not a bar stuck at its first state."""
     import nbformat
 
-    from autograder.notebook_client import HeadlessNotebookClient
+    from generator.notebook_client import HeadlessNotebookClient
 
     # A copy, as students have it: importing the source itself as `relu_lab` would leave numba
     # cache entries there that the tests' `assignment.disc01.relu_lab` cannot load.

@@ -12,7 +12,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.testfiles import literal, write_tests
+from generator.testfiles import literal, write_tests
 from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER
 from assignment.model import PRACTICE_PLACEHOLDER, WRITTEN_PLACEHOLDER

@@ -18,6 +18,8 @@ import yaml
 from assignment.model import Assignment
 from submissions import kernel_user, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
+pytestmark = [pytest.mark.slow]  # run_autograder on the built zip
+
 DISC01 = Assignment.named("disc01")
 
 # Gradescope's results.json, as its autograder documentation specifies it.
@@ -204,3 +206,7 @@ def test_the_zip_pins_every_package_it_installs(autograder_zip):
     assert [p for p in packages if "==" not in p] == []
     assert {"casebook.json", "run_autograder", "run_otter.py", "autograder/judge/runner.py"} <= names
     assert not any(n.startswith("solutions/") for n in names)
+    # only what runs there: no local grading, no sandbox, no export tool, no other assignment's cases
+    assert not any(n.startswith(("autograder/grading/", "autograder/sandbox/")) for n in names)
+    assert "autograder/in_kernel/submit.py" not in names and "autograder/cases/disc01.py" in names
+    assert not [n for n in names if n.startswith("autograder/cases/") and "disc01" not in n and not n.endswith("__init__.py")]

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from assignment.model import Assignment
-from autograder import sandbox
+from autograder.sandbox import bubblewrap as sandbox
 from autograder.cases.disc01_mistakes import MISTAKES
 from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
@@ -25,6 +25,8 @@ from autograder.grading.summary import summary_text
 from autograder.judge import Limits
 from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 from test_gradescope import question_tests, run_autograder
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # a class graded in the sandbox
 
 DISC01 = Assignment.named("disc01")
 QUESTIONS = [q.name for q in DISC01.questions]
@@ -72,7 +74,7 @@ def test_the_sandbox_works_on_this_machine():
 def test_batches_grading_at_once_as_root_get_uids_of_their_own(tmp_path):
     """Two TAs (or two courses) grading on one server at the same time: no kernel of one shares
     a uid, and so a process limit, with a kernel of the other."""
-    from autograder.judge.warm import SLOTS_PER_RANGE, WarmKernels
+    from autograder.sandbox.warm import SLOTS_PER_RANGE, WarmKernels
 
     if os.geteuid() != 0:
         pytest.skip("slot uids are for the root mode")
@@ -264,11 +266,16 @@ def test_misbehaving_functions_cost_their_question(graded_class, name):
     untouched = [q for q in QUESTIONS if not q.startswith("q1a")]  # q1a's later steps use the broken one
     assert all(float(row[q]) == POINTS[q] for q in untouched), row
     # A loop or an exit is the grader's to report; a MemoryError is the function's own exception.
-    expected = "Completed" if name == "allocates_without_end" else "Completed with problems"
-    assert row["grading_status"].startswith(expected), row["grading_status"]
+    # Filling the 2 GB limit takes about a second alone; on a loaded machine it can outlast the
+    # kind's 5 s budget and end as a loop that ran over: either way it costs only its question.
     feedback = (graded_class["out"] / "feedback" / f"{name}.txt").read_text()
-    assert {"loops_forever": "ran over the 5 s limit", "exits_in_a_function": "ended the kernel",
-            "allocates_without_end": "MemoryError"}[name] in feedback
+    says = {"loops_forever": "ran over the 5 s limit", "exits_in_a_function": "ended the kernel",
+            "allocates_without_end": "MemoryError"}[name]
+    if name == "allocates_without_end" and "ran over the 5 s limit" in feedback:
+        says = "ran over the 5 s limit"
+    expected = "Completed" if says == "MemoryError" else "Completed with problems"
+    assert row["grading_status"].startswith(expected), row["grading_status"]
+    assert says in feedback
 
 
 @pytest.mark.parametrize("name, says", [("empty", "the file is empty"), ("invalid", "not a notebook (not JSON)"),

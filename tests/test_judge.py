@@ -17,6 +17,8 @@ from autograder.judge.user import prepare_user
 from assignment.model import Assignment
 from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
+pytestmark = [pytest.mark.slow]  # a kernel per submission
+
 DISC01 = Assignment.named("disc01")
 # Short limits: the tests' loops and hangs should cost seconds, not minutes.
 FAST = Limits(cell_timeout=20, call_timeout=5, total_timeout=240)

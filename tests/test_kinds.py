@@ -11,7 +11,7 @@ import pytest
 import autograder.cases.disc01  # noqa: F401 - registers Discussion 1's own kinds
 from autograder.cases import Case
 from autograder.judge.kinds import KINDS, Comparison, Kind, register
-from autograder.testfiles import render_test_file
+from generator.testfiles import render_test_file
 
 
 # A kind no assignment has: the answer is a direction, right up to its length.

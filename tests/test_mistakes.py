@@ -9,7 +9,7 @@ import otter
 import pytest
 
 from autograder.judge import Limits, build_casebook, judge_submission
-from autograder.testfiles import write_tests
+from generator.testfiles import write_tests
 from assignment.model import Assignment, all_assignments
 from generator import pipelines
 from generator.steps import run_pipeline
@@ -78,6 +78,7 @@ def rendered():
             for name, a in ASSIGNMENTS.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, round_", _rounds(), ids=lambda r: r if isinstance(r, str) else f"{len(r)}-mistakes")
 def test_the_judge_takes_points_for_every_mistake_and_names_it(name, round_, rendered, tmp_path):
     a = ASSIGNMENTS[name]

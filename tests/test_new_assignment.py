@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pytest
 from click.testing import CliRunner
 
 import assignment.model as model
@@ -277,6 +278,7 @@ def _grades(path):
         return {row["file"]: row for row in csv.DictReader(f)}
 
 
+@pytest.mark.slow
 def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     timings = {}
     copy = _copy_project(tmp_path / "project")

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.notebook_client import HeadlessNotebookClient
+from generator.notebook_client import HeadlessNotebookClient
 from generator.steps import Execute
 
 LAB = Path(__file__).resolve().parents[1] / "assignment" / "disc01" / "relu_lab.py"

@@ -14,6 +14,8 @@ from assignment.model import Assignment
 from generator.release import build_release, written_prompt
 from generator.verify import judge_grade, verify_release
 
+pytestmark = [pytest.mark.slow]  # the full release of Discussion 1
+
 DISC01 = Assignment.named("disc01")
 
 

@@ -20,6 +20,8 @@ import pytest
 from assignment.model import Assignment
 from submissions import local_listener, notebooks, submission  # noqa: F401 - a fixture
 
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # grading as a plain user
+
 DISC01 = Assignment.named("disc01")
 TOTAL = sum(q.points for q in DISC01.questions)
 EECS182 = Path(sys.executable).with_name("eecs182")

@@ -4,12 +4,13 @@ there is no zip and the student is told to save; the PDF holds the written answe
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
 from pypdf import PdfReader
 
-from autograder.notebook_client import HeadlessNotebookClient
+from generator.notebook_client import HeadlessNotebookClient
 from submissions import DISC01, notebooks, solution_answers  # noqa: F401 (fixture)
 
 WRONG_GRAD = """\
@@ -127,7 +128,7 @@ def test_an_unreadable_notebook_on_disk_is_reported_not_zipped(notebooks, folder
 
 
 def test_the_pdf_looks_like_a_page_of_answers(tmp_path):
-    from autograder.submit import write_pdf
+    from autograder.in_kernel.submit import write_pdf
 
     answers = {"q1b_votes": ("(v) Votes", "Do **all** points get the same vote?", VOTES_ANSWER),
                "q2_ridge_vs_sgd": ("Ridge or SGD?", "Which is better?", "")}
@@ -145,10 +146,21 @@ def test_the_pdf_looks_like_a_page_of_answers(tmp_path):
 
 
 def test_the_note_reads_the_same_as_text_and_escapes_what_it_quotes():
-    from autograder.submit import Export
+    from autograder.in_kernel.submit import Export
 
     note = Export("disc01.ipynb", unreadable="JSONDecodeError: <'cells'> & \"more\"")
     bundle = note._repr_mimebundle_()
     assert "&lt;&#x27;cells&#x27;&gt; &amp;" in bundle["text/html"]  # nothing the student wrote runs
     assert bundle["text/plain"] == ("Could not read disc01.ipynb: JSONDecodeError: <'cells'> & \"more\". "
                                     "Save it with Ctrl+S (File ▸ Save Notebook), then run this cell again.")
+
+
+def test_the_export_tool_spots_blank_answers_by_the_renderers_placeholder():
+    """submit.py ships alone beside the notebook, so it holds its own copy of the text a blank
+    written answer has; the two must stay equal or blank answers would read as answered."""
+    from assignment.model import WRITTEN_PLACEHOLDER
+    from autograder.in_kernel import submit
+
+    assert submit.PLACEHOLDER == WRITTEN_PLACEHOLDER
+    source = (Path(submit.__file__)).read_text()
+    assert "import assignment" not in source and "from assignment" not in source

@@ -12,7 +12,7 @@ import numpy as np
 from autograder.cases import Case
 from autograder.cases.disc01_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.kinds import Comparison, Kind, register
-from autograder.runtime import AnswerError, as_array, call_student, compare_array
+from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array
 
 PUBLIC_SEED = 182
 
@@ -148,7 +148,7 @@ def network_values(net):
 
 
 def expect_training(func, func_name, call, args, expected, rtol=1e-4, atol=1e-6):
-    """otter's check (in the test file, beside ``autograder.runtime``): run the student's
+    """otter's check (in the test file, beside ``autograder.in_kernel.runtime``): run the student's
     train_relu from the case's start network and compare losses and final parameters."""
     import numpy as np
     import torch

@@ -20,7 +20,7 @@ import numpy as np
 from autograder.cases import Case
 from autograder.cases.disc02_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.kinds import Comparison, Kind, compare_array as compare_plain_array, register, short_numbers
-from autograder.runtime import AnswerError, as_array, call_student, compare_array
+from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array
 
 PUBLIC_SEED = 282
 

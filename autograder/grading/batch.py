@@ -1,6 +1,6 @@
 """``eecs182 grade``: a folder of submissions, graded by the judge, into a gradebook.
 
-Submissions run in the sandbox (``judge.warm``: bubblewrap, one warm zygote, a fresh kernel per
+Submissions run in the sandbox (``sandbox.warm``: bubblewrap, one warm zygote, a fresh kernel per
 submission), ``workers`` at a time. Worker processes only run the judge; this process hands out
 submissions, stores each result the moment it arrives, and rebuilds the gradebook from the
 stored results. A worker that dies, hangs or fails costs the submission it had, which is
@@ -170,8 +170,8 @@ class _OnlyWriter:
 
 
 def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log):
-    from autograder.judge.warm import WarmKernels
-    from autograder.sandbox import SandboxUnavailable
+    from autograder.sandbox.warm import WarmKernels
+    from autograder.sandbox.bubblewrap import SandboxUnavailable
 
     limits = limits or Limits()
     # One more worker than cores: a kernel waits on its judge and the judge on its kernel, so

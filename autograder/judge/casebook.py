@@ -98,24 +98,6 @@ def decode_arg(arg):
     return arg
 
 
-def describe(func_name, args, param_names):
-    """A readable call: plain numbers, small arrays in full, larger ones by shape. No angle
-    brackets: otter shows a check's message as HTML, where <array …> vanishes as a tag."""
-    parts = []
-    for name, a in zip(param_names, args):
-        if isinstance(a, np.ndarray) and a.size > 6:
-            parts.append(f"{name}=[{'×'.join(str(n) for n in a.shape)} array]")
-        elif isinstance(a, np.ndarray):
-            parts.append(f"{name}=[{', '.join(f'{v:.6g}' for v in a.reshape(-1))}]")
-        elif isinstance(a, float):
-            parts.append(f"{name}={a:.6g}")
-        elif isinstance(a, list):
-            parts.append(f"{name}=[list]")
-        else:
-            parts.append(f"{name}={a!r}")
-    return f"{func_name}({', '.join(parts)})"
-
-
 def build_casebook(assignment, seed):
     """Every case of every question, with the reference's answers."""
     reference = assignment.reference_module()

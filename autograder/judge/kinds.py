@@ -48,16 +48,14 @@ class Kind:
     call_seconds: float = 5.0
     show_expected: bool = True  # feedback quotes the expected value (not for a whole training run)
     # (function name, args, parameter names) -> the call as feedback shows it; None: the generic
-    # one (casebook.describe), for kinds whose arguments are not what the function receives.
+    # one (``describe`` below), for kinds whose arguments are not what the function receives.
     describe: Callable = None
     # otter's test files: the helper that checks a case, called as helper(func, func_name, call,
-    # args, expected, rtol, atol), and its source when it is not one of ``autograder.runtime``'s.
+    # args, expected, rtol, atol), and its source when it is not one of ``autograder.in_kernel.runtime``'s.
     test_check: str = ""
     test_source: str = ""
 
     def call_text(self, func_name, args, param_names):
-        from autograder.judge.casebook import describe
-
         return (self.describe or describe)(func_name, args, param_names)
 
     def is_mistake(self, mistake_output, got, args, rtol, atol):
@@ -67,6 +65,24 @@ class Kind:
 
 
 KINDS = {}
+
+
+def describe(func_name, args, param_names):
+    """A readable call: plain numbers, small arrays in full, larger ones by shape. No angle
+    brackets: otter shows a check's message as HTML, where <array …> vanishes as a tag."""
+    parts = []
+    for name, a in zip(param_names, args):
+        if isinstance(a, np.ndarray) and a.size > 6:
+            parts.append(f"{name}=[{'×'.join(str(n) for n in a.shape)} array]")
+        elif isinstance(a, np.ndarray):
+            parts.append(f"{name}=[{', '.join(f'{v:.6g}' for v in a.reshape(-1))}]")
+        elif isinstance(a, float):
+            parts.append(f"{name}={a:.6g}")
+        elif isinstance(a, list):
+            parts.append(f"{name}=[list]")
+        else:
+            parts.append(f"{name}={a!r}")
+    return f"{func_name}({', '.join(parts)})"
 
 
 def register(kind):

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.judge import in_kernel
+from autograder.in_kernel import grade as in_kernel
 from autograder.judge.kernel import ColdLauncher, DeadKernel, KernelLife, chown_tree
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import PlainDataError, loads

@@ -3,7 +3,7 @@ import os
 
 import nbformat
 
-from autograder.notebook_client import HeadlessNotebookClient
+from generator.notebook_client import HeadlessNotebookClient
 
 # The longest cell, the whole ReLU experiment with numba compiling from cold, takes about 16 s
 # here; a cell that needs eight times that is broken, and the build should say so early.

@@ -83,7 +83,7 @@ def gradescope_results(verdict):
     from otter.run.run_autograder.autograder_config import AutograderConfig
     from otter.test_files import GradingResults
 
-    from autograder.results import JudgedTestFile
+    from autograder.gradescope.results import JudgedTestFile
 
     results = GradingResults([JudgedTestFile.from_question(q) for q in verdict.questions])
     results.output = overview(verdict)

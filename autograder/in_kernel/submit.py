@@ -22,7 +22,8 @@ from html import escape, unescape
 import nbformat
 
 SAVE_WAIT_SECONDS = 3.0
-# What a hand-graded answer's cell holds until the student writes in it (assignment.model uses it).
+# What a hand-graded answer's cell holds until the student writes in it: a copy of
+# assignment.model.WRITTEN_PLACEHOLDER (this file ships alone; tests/test_submit.py compares).
 PLACEHOLDER = "_Graded by hand: type your answer here, replacing this text._"
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from jupyter_client.connect import write_connection_file
 
-from autograder import sandbox
+from autograder.sandbox import bubblewrap
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 # What the kernel's environment keeps from the judge's; the rest is fixed below.
@@ -177,7 +177,7 @@ def _claim_uid_range():
             lock.close()
             continue
         return UID_BASE + number * SLOTS_PER_RANGE, lock
-    raise sandbox.SandboxUnavailable(f"{UID_RANGES} batches are grading as root on this machine already; "
+    raise bubblewrap.SandboxUnavailable(f"{UID_RANGES} batches are grading as root on this machine already; "
                                      "wait for one to finish")
 
 
@@ -185,8 +185,8 @@ class WarmKernels:
     def __init__(self, support_dir, preload=(), wait=True):
         """Starts the zygote; ``wait=False`` returns at once, and ``wait_until_ready`` must be
         called before the first kernel (the batch starts its workers meanwhile)."""
-        bwrap = sandbox.probe()
-        self.uid_base, self._uid_lock = (None, None) if sandbox.rootless() else _claim_uid_range()
+        bwrap = bubblewrap.probe()
+        self.uid_base, self._uid_lock = (None, None) if bubblewrap.rootless() else _claim_uid_range()
         # In /tmp, always: each kernel gets a fresh /tmp, which hides every other socket folder.
         # The batch's pid in the name tells whose sandbox a process or a leftover folder is.
         self.root = Path(tempfile.mkdtemp(prefix=f"eecs182-warm-{os.getpid()}-", dir="/tmp"))
@@ -195,14 +195,14 @@ class WarmKernels:
         self.log = self.root / "zygote.log"
         env = {k: os.environ[k] for k in PASSED if k in os.environ}
         env.update(SCRATCH_ENV, MPLCONFIGDIR="/tmp/matplotlib")
-        argv = sandbox.sandbox_argv(
+        argv = bubblewrap.sandbox_argv(
             bwrap, binds=[(self.root, self.root)],
             ro_binds=[(ZYGOTE, f"{INSIDE}/zygote.py"), (Path(support_dir).resolve(), f"{INSIDE}/support")],
-            tmpfs=[SCRATCH], env=env, caps=sandbox.zygote_caps())
+            tmpfs=[SCRATCH], env=env, caps=bubblewrap.zygote_caps())
         argv += [sys.executable, f"{INSIDE}/zygote.py", "--socket", self.server, "--support", f"{INSIDE}/support"]
-        if sandbox.rootless():
+        if bubblewrap.rootless():
             argv += ["--rootless"]
-        for prefix in sandbox.python_prefixes():
+        for prefix in bubblewrap.python_prefixes():
             argv += ["--keep", prefix]
         argv += ["--preload", *dict.fromkeys(tuple(preload) + KERNEL_PRELOAD)]  # the notebook's heavy ones first
         with open(self.log, "wb") as log:
@@ -222,7 +222,7 @@ class WarmKernels:
                 break
         if line.strip() != b"ready":
             self.close()
-            raise sandbox.SandboxUnavailable(f"the warm kernel sandbox did not start: {self._log_tail()}")
+            raise bubblewrap.SandboxUnavailable(f"the warm kernel sandbox did not start: {self._log_tail()}")
         self.process.stdout.close()
 
     def _log_tail(self):
@@ -232,17 +232,17 @@ class WarmKernels:
             return "(no log)"
 
     def launcher(self, slot):
-        if sandbox.rootless():  # each kernel is uid 1000 of its own user namespace instead
+        if bubblewrap.rootless():  # each kernel is uid 1000 of its own user namespace instead
             return WarmLauncher(self.server, 0, str(self.root))
         if slot >= SLOTS_PER_RANGE:
-            raise sandbox.SandboxUnavailable(f"at most {SLOTS_PER_RANGE} grading slots (workers) at once")
+            raise bubblewrap.SandboxUnavailable(f"at most {SLOTS_PER_RANGE} grading slots (workers) at once")
         uid = self.uid_base + slot
         try:
             owner = pwd.getpwuid(uid).pw_name
         except KeyError:
             owner = None
         if owner is not None:
-            raise sandbox.SandboxUnavailable(f"uid {uid} belongs to {owner}; grading slots need uids "
+            raise bubblewrap.SandboxUnavailable(f"uid {uid} belongs to {owner}; grading slots need uids "
                                              f"{UID_BASE} to {UID_BASE + UID_RANGES * SLOTS_PER_RANGE - 1} "
                                              "to be unused")
         return WarmLauncher(self.server, uid, str(self.root))

@@ -8,7 +8,7 @@ Two modes, the same isolation short of the uid:
 - as root, each grading slot's kernel gets a uid of its own;
 - rootless (``rootless()``: not root), bubblewrap makes a user namespace in which the TA's uid
   is 0 with the capabilities to build each kernel's world, and each kernel gets a user
-  namespace of its own below it (see ``judge/zygote.py``). This needs unprivileged user
+  namespace of its own below it (see ``sandbox/zygote.py``). This needs unprivileged user
   namespaces, which most Linux kernels allow; where they are off, ``probe`` says which switch
   is off and what to ask an administrator for.
 """

@@ -1,7 +1,7 @@
 """Write otter exception-based test files from cases whose answers the reference computes.
 
 A test file stands alone: literal inputs, literal expected values, and the comparison
-helpers of ``autograder.runtime`` pasted in. Public cases go to students (``grader.check``);
+helpers of ``autograder.in_kernel.runtime`` pasted in. Public cases go to students (``grader.check``);
 hidden cases only into the Gradescope autograder.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import runtime
+from autograder.in_kernel import runtime
 from autograder.cases import Case  # noqa: F401 - re-exported for the cases modules
 from autograder.judge.kinds import KINDS
 
@@ -34,7 +34,7 @@ def literal(value):
 
 
 def helpers_source(kinds=()):
-    """``autograder.runtime`` and the checks that ``kinds`` bring, as test-file source."""
+    """``autograder.in_kernel.runtime`` and the checks that ``kinds`` bring, as test-file source."""
     source = inspect.getsource(runtime)
     body = source.split('"""', 2)[2]  # drop the module docstring
     body = body.replace("import numpy as np\n", "", 1).strip("\n")
