@@ -78,6 +78,7 @@ def lab_folder(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow  # a real kernel
 @pytest.mark.parametrize("attempt", range(3))
 def test_the_slider_cell_never_waits_out_its_timeout(lab_folder, attempt):
     # The stall showed as a slider cell that took exactly its timeout and then carried on.
