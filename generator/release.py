@@ -245,7 +245,7 @@ def _judge_files(release):
 def _notebook_imports(release):
     """What the cells the judge runs, and the support files, import as they run: the modules the
     local grader's warm sandbox imports once for all kernels."""
-    from autograder.judge.runner import gradable_cells
+    from autograder.judge.request import gradable_cells
     from generator.requirements import imported_module_paths, third_party
 
     a = release.assignment

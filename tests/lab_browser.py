@@ -95,6 +95,22 @@ class NotebookPage:
         for name in names:
             self.page.get_by_role("menuitem", name=re.compile(f"^{re.escape(name)}")).first.click()
 
+    def run_all(self, timeout=240):
+        """Run All Cells, and make sure it started: a click that comes before the kernel's
+        connection takes executions is dropped without a word (seen on a loaded machine), so
+        it is made again once if no cell has started within 30 s."""
+        started = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+            .some(p => /\\[(\\d+|\\*)\\]/.test(p.textContent))"""
+        for attempt in range(2):
+            self.menu("Run", "Run All Cells")
+            try:
+                self.page.wait_for_function(started, timeout=30_000)
+                break
+            except Exception:
+                if attempt:
+                    raise
+        self.wait_until_idle(timeout=timeout)
+
     def kernel_status(self):
         return self.page.evaluate("""() => {
             const el = document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]');

@@ -71,9 +71,7 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(assignment, tmp_path):
 
         # 1. Run All: every cell runs, none shows an error or a red stderr box.
         start = time.monotonic()
-        lab.menu("Run", "Run All Cells")
-        page.wait_for_timeout(500)
-        lab.wait_until_idle(timeout=240)
+        lab.run_all(timeout=240)
         timings["run all"] = time.monotonic() - start
         lab.screenshot("01-run-all")
         assert lab.error_outputs() == []

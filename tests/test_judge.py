@@ -11,8 +11,7 @@ import nbformat
 import pytest
 
 from autograder.judge import Limits, build_casebook, judge_submission
-from autograder.judge.plain import PlainDataError, loads
-from autograder.judge.runner import call_budget
+from autograder.judge.limits import call_budget
 from autograder.judge.user import prepare_user
 from assignment.model import Assignment
 from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
@@ -302,19 +301,6 @@ def test_nothing_the_kernels_user_left_in_shared_folders_survives(notebooks, cas
     assert any("removed what the kernel left in shared folders" in n and "/dev/shm" in n
                for n in verdict.staff_notes), verdict.staff_notes
     assert not any("shared folders" in n for n in verdict.notes)  # the student's notes stay about the work
-
-
-# --- plain data ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": 1}', "[" * 50 + "]" * 50, "x" * (2 << 20), "[1,"])
-def test_plain_data_refuses_anything_else(text):
-    with pytest.raises(PlainDataError):
-        loads(text)
-
-
-def test_plain_data_reads_numbers_lists_and_non_finite_strings():
-    assert loads('[1, 2.5, ["NaN", "-Infinity"], true, null, "x"]') == [1, 2.5, ["NaN", "-Infinity"], True, None, "x"]
 
 
 # --- every return type the spec allows ----------------------------------------------------------

@@ -11,20 +11,20 @@ Announcements and answers are JSON lines written to a pipe the judge made for th
 (``request["progress"]``). A write to a pipe is done when ``write`` returns, so the judge
 reads every line written before a cell ends the kernel: it always knows which cell that was.
 Only inputs travel in; each case's outcome travels out as plain JSON, ``[tag, detail]`` (tags:
-``TAGS``). Expected values never enter the kernel, so nothing done here, or done to this code
+``ANSWER_TAGS``). Expected values never enter the kernel, so nothing done here, or done to this code
 by the submission, can make a wrong answer right: a forged line can only claim what the
 submission's own function could have returned.
-It must stand alone: it runs where nothing of this project is importable.
+It must stand alone: it runs where nothing of this project is importable. It is never imported:
+the judge sends ``judge/plain.py``'s source ahead of it into one namespace, and it answers with
+that codec's ``to_plain``, ``decode_arg``, ``ANSWER_TAGS`` and ``MAX_BYTES`` (one set of caps for both
+sides).
 """
 
 import contextlib
 import json
-import math
 import os
 import sys
 
-MAX_REPLY = 1 << 20
-TAGS = ("value", "error", "missing", "not_callable", "unimplemented", "unsupported")
 CALLERS = {}  # kind -> function(func, args) -> plain value; registered kinds add theirs
 
 
@@ -72,45 +72,6 @@ def _cap_output(shell, budget):
     sys.stderr = _CappedStream(sys.stderr, budget)
 
 
-def _decode(arg):
-    """One tagged argument: {"array": [...], "dtype": ...}, {"list": [...]} or a plain value."""
-    import numpy as np
-
-    if isinstance(arg, dict) and "array" in arg:
-        return np.array(_floats(arg["array"]), dtype=arg.get("dtype", "float64"))
-    if isinstance(arg, dict) and "list" in arg:
-        return _floats(arg["list"])
-    return _floats(arg)
-
-
-def _floats(value):
-    if isinstance(value, list):
-        return [_floats(v) for v in value]
-    if isinstance(value, str):
-        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[value]
-    return value
-
-
-def to_plain(value, depth=0):
-    """What a function returned, as plain data; anything else is named, never sent."""
-    if depth > 6:
-        raise TypeError("nested too deep")
-    if hasattr(value, "detach") and hasattr(value, "tolist"):  # a torch tensor
-        value = value.detach().cpu().tolist()
-    elif hasattr(value, "tolist") and hasattr(value, "dtype"):  # numpy array or scalar
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [to_plain(v, depth + 1) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        value = float(value) if isinstance(value, float) else int(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-        return value
-    raise TypeError(type(value).__name__)
-
-
 def _call(func, args):
     return func(*args)
 
@@ -126,7 +87,7 @@ def _report(pipe, message):
 
 def _answer(outcome):
     text = json.dumps(outcome, allow_nan=False)
-    if len(text) > MAX_REPLY:
+    if len(text) > MAX_BYTES:  # noqa: F821 - plain.py's, sent ahead of this file
         text = json.dumps(["error", f"the answer is too large ({len(text)} characters of data)"])
     return text
 
@@ -182,7 +143,7 @@ def _ask(namespace, question, answers):
 
 
 def _outcome(func, case):
-    args = [_decode(a) for a in case["args"]]
+    args = [decode_arg(a) for a in case["args"]]  # noqa: F821 - plain.py's
     try:
         got = CALLERS[case["caller"]](func, args)
     except Exception as exc:  # the student's exception is their feedback
@@ -190,6 +151,6 @@ def _outcome(func, case):
     if got is None or got is Ellipsis:
         return ["unimplemented", None]
     try:
-        return ["value", to_plain(got)]
+        return ["value", to_plain(got)]  # noqa: F821 - plain.py's
     except TypeError as exc:
         return ["unsupported", str(exc)]

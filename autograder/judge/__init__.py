@@ -9,7 +9,7 @@ the kernel.
 """
 
 from autograder.judge.casebook import Casebook, build_casebook
-from autograder.judge.runner import Limits
+from autograder.judge.limits import Limits
 from autograder.judge.submission import judge_submission
 
 __all__ = ["Casebook", "Limits", "build_casebook", "judge_submission"]

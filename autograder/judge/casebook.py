@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.judge.kinds import KINDS
-from autograder.judge.plain import dumps, to_plain
+from autograder.judge.plain import dumps, encode_arg
 
 FORMAT = 1
 
@@ -81,21 +81,6 @@ class Casebook:
     @classmethod
     def read(cls, path):
         return cls.from_json(Path(path).read_text())
-
-
-def encode_arg(value):
-    """Arrays keep their dtype (float32 inputs must reach the student as float32)."""
-    if isinstance(value, np.ndarray):
-        return {"array": to_plain(value), "dtype": str(value.dtype)}
-    return to_plain(value)
-
-
-def decode_arg(arg):
-    if isinstance(arg, dict) and "array" in arg:
-        from autograder.judge.plain import numbers
-
-        return numbers(arg["array"]).astype(arg["dtype"])
-    return arg
 
 
 def build_casebook(assignment, seed):

@@ -4,6 +4,12 @@ Plain means numbers, strings, booleans, None and lists of those, nested. Non-fin
 travel as the strings "NaN", "Infinity" and "-Infinity" so that the JSON stays standard.
 Text from the kernel is parsed by ``loads``: a size cap, a depth cap, and a JSON decoder
 that builds nothing but plain values (no NaN tokens, no object hooks, no classes).
+
+One codec for both sides, with one set of caps: the judge imports this module, and sends its
+source into the kernel ahead of ``in_kernel/grade.py`` (so it imports only json, math and
+numpy). The kernel makes its answers with ``to_plain`` and reads its inputs with
+``decode_arg``; the judge encodes those inputs with ``encode_arg`` and parses the answers with
+``loads``, which refuses whatever ``to_plain`` would not have made.
 """
 
 import json
@@ -12,7 +18,9 @@ import math
 import numpy as np
 
 MAX_BYTES = 1 << 20  # one answer: a few thousand numbers fit in far less
-MAX_DEPTH = 8
+MAX_DEPTH = 8  # lists in lists, counted as JSON's brackets
+# An answer travels as [tag, value]: the tag's list is one of the MAX_DEPTH levels.
+ANSWER_TAGS = ("value", "error", "missing", "not_callable", "unimplemented", "unsupported")
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -20,26 +28,50 @@ class PlainDataError(ValueError):
     """Text that is not plain data within the caps."""
 
 
-def to_plain(value):
-    """numpy arrays and scalars, tuples and floats as plain, JSON-ready values."""
-    if isinstance(value, np.ndarray):
-        return to_plain(value.tolist())
+def to_plain(value, depth=0):
+    """numpy arrays and scalars, torch tensors, tuples and floats as plain, JSON-ready values;
+    TypeError for anything else, or for lists nested deeper than an answer may be."""
+    if hasattr(value, "detach") and hasattr(value, "tolist"):  # a torch tensor, on any device
+        value = value.detach().cpu().tolist()
+    elif isinstance(value, (np.ndarray, np.generic)):
+        value = value.tolist()
     if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
+        if depth >= MAX_DEPTH - 1:
+            raise TypeError(f"nested more than {MAX_DEPTH - 1} lists deep")
+        return [to_plain(v, depth + 1) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
         return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float):
         value = float(value)
         if math.isnan(value):
             return "NaN"
         if math.isinf(value):
             return "Infinity" if value > 0 else "-Infinity"
         return value
-    if value is None or isinstance(value, str):
-        return value
     raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def encode_arg(value):
+    """A case's argument for the kernel. Arrays keep their dtype (float32 inputs must reach the
+    student as float32); anything else goes as plain data."""
+    if isinstance(value, np.ndarray):
+        return {"array": to_plain(value), "dtype": str(value.dtype)}
+    return to_plain(value)
+
+
+def decode_arg(arg):
+    """What ``encode_arg`` made, back as the argument (non-finite strings as floats: a case has
+    no string arguments)."""
+    def floats(v):
+        if isinstance(v, list):
+            return [floats(x) for x in v]
+        return _NON_FINITE.get(v, v) if isinstance(v, str) else v
+
+    if isinstance(arg, dict) and "array" in arg:
+        return np.array(floats(arg["array"]), dtype=arg["dtype"])
+    return floats(arg)
 
 
 def dumps(value):

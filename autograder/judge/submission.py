@@ -8,7 +8,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.judge.runner import Limits, run_submission
+from autograder.judge.limits import Limits
+from autograder.judge.runner import run_submission
 from autograder.judge.upload import UnreadableSubmission, read_notebook, what_to_upload
 from autograder.judge.user import remove_files_of
 from autograder.judge.uses import graded_calls

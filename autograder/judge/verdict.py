@@ -4,7 +4,7 @@ judge, against the casebook's expected values."""
 from dataclasses import asdict, dataclass, field
 
 from autograder.judge.kinds import KINDS, short_numbers
-from autograder.judge.plain import numbers
+from autograder.judge.plain import decode_arg, numbers
 
 _TAG_MESSAGES = {
     "missing": "{function} is not defined: run the cell that defines it (and keep its name).",
@@ -160,6 +160,4 @@ def _diagnose(case, got):
 
 
 def _decoded_args(case):
-    from autograder.judge.casebook import decode_arg
-
     return [decode_arg(a) for a in case.args]

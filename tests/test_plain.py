@@ -1,0 +1,84 @@
+"""Plain data, the only thing that crosses between the judge and a kernel: one codec for both
+sides, with one set of caps. The kernel's side is run here from the very source the judge sends
+into a kernel."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from autograder.judge import plain
+from autograder.judge.plain import MAX_DEPTH, PlainDataError, decode_arg, dumps, encode_arg, loads, to_plain
+from autograder.judge.request import KERNEL_SIDE, kernel_code
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": 1}', "[" * 50 + "]" * 50, "x" * (2 << 20), "[1,"])
+def test_plain_data_refuses_anything_else(text):
+    with pytest.raises(PlainDataError):
+        loads(text)
+
+
+def test_plain_data_reads_numbers_lists_and_non_finite_strings():
+    assert loads('[1, 2.5, ["NaN", "-Infinity"], true, null, "x"]') == [1, 2.5, ["NaN", "-Infinity"], True, None, "x"]
+
+
+@pytest.mark.parametrize("value", [np.array([1.5, np.nan, -np.inf], dtype=np.float32), np.arange(6).reshape(2, 3),
+                                   np.array([[0.1, 2.0]]), 3.25, 7, [np.array([1.0, 2.0]), 0.5], True])
+def test_arguments_cross_and_come_back_as_they_were(value):
+    back = decode_arg(json.loads(json.dumps(encode_arg(value), allow_nan=False)))
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and back.shape == value.shape
+        assert np.array_equal(back, value, equal_nan=True)
+    elif isinstance(value, list):
+        assert np.array_equal(back[0], value[0]) and back[1] == value[1]
+    else:
+        assert back == value and type(back) is type(value)
+
+
+def _nested(depth):
+    value = 1.0
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_the_deepest_answer_the_kernel_makes_is_the_deepest_the_judge_reads():
+    deepest = _nested(MAX_DEPTH - 1)  # its envelope, [tag, value], is the last level
+    assert loads(json.dumps(["value", to_plain(deepest)])) == ["value", deepest]
+    with pytest.raises(TypeError, match="nested"):
+        to_plain(_nested(MAX_DEPTH))
+    with pytest.raises(PlainDataError, match="nested"):
+        loads(json.dumps(["value", _nested(MAX_DEPTH)]))
+
+
+def test_torch_tensors_and_numpy_scalars_become_numbers():
+    import torch
+
+    assert to_plain(torch.tensor([1.5, float("nan")])) == [1.5, "NaN"]
+    assert to_plain((np.float32(0.5), np.int64(3), np.bool_(True))) == [0.5, 3, True]
+    with pytest.raises(TypeError, match="dict is not plain data"):
+        to_plain({"a": 1})
+    assert dumps([math.inf]) == '["Infinity"]'
+
+
+def test_the_kernel_answers_with_this_codec_and_has_none_of_its_own():
+    """The code the judge sends into a kernel is plain.py's source, then grade.py's: run here,
+    it answers a case exactly as the judge's own codec says, and refuses what loads refuses."""
+    kernel_side = KERNEL_SIDE.read_text()
+    assert "def to_plain" not in kernel_side and "def decode_arg" not in kernel_side and "def _decode" not in kernel_side
+    namespace = {}
+    exec(compile(open(plain.__file__).read() + "\n\n" + kernel_side, "<judge>", "exec"), namespace)
+    case = {"args": [encode_arg(np.array([1.0, 2.0], dtype=np.float32)), 3], "caller": "call"}
+    answer = json.loads(namespace["_answer"](namespace["_outcome"](lambda x, k: x * k, case)))
+    assert answer == ["value", [3.0, 6.0]]
+    too_deep = json.loads(namespace["_answer"](namespace["_outcome"](lambda x, k: _nested(MAX_DEPTH), case)))
+    assert too_deep[0] == "unsupported" and "nested" in too_deep[1]
+    assert "def to_plain(value, depth=0):" in _kernel_code_source()
+
+
+def _kernel_code_source():
+    from types import SimpleNamespace
+
+    casebook = SimpleNamespace(questions=[])
+    return kernel_code(casebook, {"cells": [], "questions": []})
