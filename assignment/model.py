@@ -65,6 +65,7 @@ class Assignment:
     questions: tuple
     written: tuple
     commands: tuple  # (name, "module:attribute" of a click command): `eecs182 run ASSIGNMENT NAME`
+    build_cell_timeout: float = None  # seconds a cell of the notebook may take in the build (None: the build's)
 
     @classmethod
     def load(cls, root):
@@ -85,6 +86,7 @@ class Assignment:
             questions=tuple(Question(**q) for q in data["questions"]),
             written=tuple(WrittenQuestion(**q) for q in data.get("written", ())),
             commands=tuple(sorted(data.get("commands", {}).items())),
+            build_cell_timeout=data.get("build_cell_timeout"),
         )
 
     @classmethod

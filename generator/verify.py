@@ -63,7 +63,7 @@ def check_blank_student(release):
         shutil.copytree(release.student_dir, work, dirs_exist_ok=True)
         nb = nbformat.read(work / a.notebook, as_version=4)
         try:
-            Execute()(nb, {"workdir": work})
+            Execute()(nb, {"workdir": work, "assignment": a})
         except Exception as exc:  # CellExecutionError names the cell and the traceback
             return [CheckResult("blank student notebook runs", False, f"{type(exc).__name__}: {str(exc)[-2000:]}")]
         ran = CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")

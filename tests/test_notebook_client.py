@@ -103,3 +103,14 @@ def test_the_slider_cell_never_waits_out_its_timeout(lab_folder, attempt):
                     if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(widget_views) == 1
     assert ran.cells[2].outputs[0]["text"] == "after the slider\n"
+
+
+@pytest.mark.slow  # a real kernel
+def test_the_build_gives_a_cell_the_time_its_assignment_allows(tmp_path):
+    from types import SimpleNamespace
+
+    from nbclient.exceptions import CellTimeoutError
+
+    nb = _notebook(["import time\ntime.sleep(0.1)", "time.sleep(5)"])
+    with pytest.raises(CellTimeoutError):
+        Execute()(nb, {"workdir": tmp_path, "assignment": SimpleNamespace(build_cell_timeout=2)})

@@ -5,8 +5,7 @@ import nbformat
 
 from generator.notebook_client import HeadlessNotebookClient
 
-# The longest cell, the whole ReLU experiment with numba compiling from cold, takes about 16 s
-# here; a cell that needs eight times that is broken, and the build should say so early.
+# Seconds for one cell, unless the assignment's data says otherwise (``build_cell_timeout``).
 CELL_TIMEOUT = 120
 
 
@@ -17,11 +16,12 @@ class Execute:
     Outputs must not depend on timing, or every build would differ: the kernel runs with
     EECS182_REPRODUCIBLE_OUTPUTS=1, and relu_lab's progress then reports no durations.
     Raises nbclient's CellExecutionError (with the failing cell and traceback) on any error,
-    and CellTimeoutError for a cell that runs over ``timeout`` seconds.
+    and CellTimeoutError for a cell that runs over ``timeout`` seconds: the step's own, else the
+    assignment's ``build_cell_timeout`` (resources["assignment"]), else CELL_TIMEOUT.
     ``client_options`` go to the notebook client (e.g. its ``on_cell_executed`` hook).
     """
 
-    def __init__(self, timeout=CELL_TIMEOUT, kernel_name="python3", **client_options):
+    def __init__(self, timeout=None, kernel_name="python3", **client_options):
         self.timeout = timeout
         self.kernel_name = kernel_name
         self.client_options = client_options
@@ -31,9 +31,11 @@ class Execute:
         # otter's check output picks a random emoji: seed Python's random so builds repeat.
         seed_cell = nbformat.v4.new_code_cell("import random as _random; _random.seed(0); del _random")
         runnable.cells = [seed_cell] + [c for c in nb.cells if c.metadata.get("execute", True)]
+        assignment = resources.get("assignment")
+        timeout = self.timeout or getattr(assignment, "build_cell_timeout", None) or CELL_TIMEOUT
         client = HeadlessNotebookClient(
             runnable,
-            timeout=self.timeout,
+            timeout=timeout,
             kernel_name=self.kernel_name,
             resources={"metadata": {"path": str(resources["workdir"])}},
             record_timing=False,
