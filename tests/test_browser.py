@@ -30,14 +30,17 @@ class Answers:
 
     right: tuple
     wrong: tuple
+    hint: str  # what grader.check says of the wrong one: it is a catalogued mistake
     slider: bool = False  # the notebook has relu_lab's history slider to drag
 
 
 ANSWERS = {
     "disc01": Answers(("q1a_grad", "def grad_const(", "def grad_const(theta, y): return float(2 * np.mean(theta - np.asarray(y)))"),
-                      ("q1b_grad", "def grad_linear(", "def grad_linear(theta, x, y): return 0.0"), slider=True),
+                      ("q1b_grad", "def grad_linear(", "def grad_linear(theta, x, y): return float(np.mean((y - theta * x) * x)) * 2"),
+                      "Looks like a known mistake: the sign is flipped", slider=True),
     "disc02": Answers(("q1_sigmoid", "def sigmoid(", "def sigmoid(z): return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))"),
-                      ("q2_softmax", "def softmax(", "def softmax(Z): return np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)")),
+                      ("q2_softmax", "def softmax(", "def softmax(Z): return np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)"),
+                      "Looks like a known mistake: normalised over the wrong axis"),
 }
 
 
@@ -106,7 +109,7 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(assignment, tmp_path):
         failed = check.locator(".jp-OutputArea").inner_text()
         lab.screenshot("05-check-fails")
         assert "passed" in passed and "fail" not in passed.lower(), passed
-        assert "failed" in failed, failed
+        assert "failed" in failed and answers.hint in failed, failed
 
         # 4. The export saves first: the zip holds what was typed, though autosave is off.
         start = time.monotonic()

@@ -2,6 +2,7 @@
 judge and through ``grader.check``, and the judge's feedback names it."""
 
 import importlib
+import textwrap
 import warnings
 from collections import defaultdict
 
@@ -9,6 +10,7 @@ import otter
 import pytest
 
 from autograder.judge import Limits, build_casebook, judge_submission
+from autograder.judge.kinds import KINDS
 from generator.testfiles import write_tests
 from assignment.model import Assignment, all_assignments
 from generator import pipelines
@@ -56,6 +58,11 @@ def test_grader_check_fails_every_mistake(name, mistake, public_tests, monkeypat
     shown = str(result)
     assert function in shown
     assert "Error at line" not in shown and "call_student" not in shown and "_public_" not in shown
+    # and names the mistake, as the judge does (a kind whose every case is a whole training run
+    # carries no mistakes' outputs into the notebook)
+    kinds = {case.kind for case in importlib.import_module(ASSIGNMENTS[name].checks).cases(mistake.question, 0)}
+    if all(KINDS[kind].test_hints for kind in kinds):
+        assert f"Looks like a known mistake: {mistake.hint}" in shown, shown
 
 
 def _rounds():
@@ -91,3 +98,36 @@ def test_the_judge_takes_points_for_every_mistake_and_names_it(name, round_, ren
         result = results[mistake.question]
         assert result.score < result.points, mistake.name
         assert f"Looks like a known mistake: {mistake.hint}" in result.feedback(show_hidden=True), mistake.name
+
+
+def test_grader_check_names_a_mistake_written_unlike_the_catalogue_and_a_broken_function_it_uses(
+        public_tests, monkeypatch):
+    """The hint follows what the answer returns, not how it is written: the factor 2 dropped in a
+    loop, the sign flipped in a generator expression. A correct step that calls a broken gradient
+    says that the gradient is the one to fix."""
+    monkeypatch.chdir(public_tests["disc01"])
+    grader = otter.Notebook(tests_dir="tests")
+    student = {}
+    exec(compile(textwrap.dedent("""
+        import numpy as np
+
+        def grad_const(theta, y):
+            total = 0.0
+            for y_i in y:
+                total += theta - y_i
+            return total / len(y)
+
+        def grad_linear(theta, x, y):
+            return sum(2 * (y_i - theta * x_i) * x_i for x_i, y_i in zip(x, y)) / len(x)
+
+        def gd_step_const(theta, y, alpha):
+            return theta - alpha * grad_const(theta, y)
+        """), "<student>", "exec"), student)
+    half = str(grader.check("q1a_grad", global_env=student))
+    flipped = str(grader.check("q1b_grad", global_env=student))
+    step = str(grader.check("q1a_gd", global_env=student))
+    assert "Looks like a known mistake: exactly half of the expected value" in half, half
+    assert "Looks like a known mistake: the sign is flipped" in flipped, flipped
+    assert "gd_step_const uses grad_const, which fails q1a_grad: fix that first." in step, step
+    # numbers as the tolerance needs them, not as float64 spells them
+    assert "returned 2.07727; expected 4.15453. Looks like" in half, half

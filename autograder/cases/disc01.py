@@ -256,6 +256,6 @@ _KERNEL_TRAINING = "\n\n".join([
 # slow but correct one.
 register(Kind("training", lambda train_relu, args: _train(train_relu, *args), _compare_training, caller="training",
               kernel_source=_KERNEL_TRAINING, matches=_same_training, rtol=TRAINING_RTOL, atol=TRAINING_ATOL,
-              call_seconds=30.0, show_expected=False,
+              call_seconds=30.0, show_expected=False, test_hints=False,  # a whole run per mistake: too big for the notebook
               test_check="expect_training",
               test_source="\n\n".join(inspect.getsource(f) for f in (relu_network, network_values, expect_training))))

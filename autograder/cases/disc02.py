@@ -20,7 +20,7 @@ import numpy as np
 from autograder.cases import Case
 from autograder.cases.disc02_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.kinds import Comparison, Kind, compare_array as compare_plain_array, register, short_numbers
-from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array
+from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array, hints
 
 PUBLIC_SEED = 282
 
@@ -149,7 +149,7 @@ def _compare_gradients(expected, got, call, args=None, rtol=1e-4, atol=1e-5):
     return Comparison(True)
 
 
-def expect_gradients(func, func_name, call, args, expected, rtol=1e-4, atol=1e-5):
+def expect_gradients(func, func_name, call, args, expected, rtol=1e-4, atol=1e-5, mistakes=(), uses=()):
     """otter's check (in the test file): each of the returned gradients against its expected
     value, by name."""
     import numpy as np
@@ -162,8 +162,9 @@ def expect_gradients(func, func_name, call, args, expected, rtol=1e-4, atol=1e-5
         want = np.asarray(want, dtype=float)
         value = as_array(value, f"{func_name}'s {name}", want.shape)
         if not np.allclose(value, want, rtol=rtol, atol=atol):
-            raise AnswerError(f"{call}: {name} is wrong; it is {value.round(6).tolist()}, expected "
-                              f"{want.round(6).tolist()}.")
+            wrong = int((~np.isclose(value, want, rtol=rtol, atol=atol)).sum())
+            raise AnswerError(f"{call}: {name} is wrong ({wrong} of {want.size} entries)."
+                              + hints(func, func_name, got, mistakes, uses, rtol, atol))
 
 
 register(Kind("layer_gradients", lambda fn, args: [np.asarray(g, dtype=float) for g in fn(*args)],
@@ -200,10 +201,14 @@ def _describe_gradient_check(func_name, args, param_names=None):
             f"with f(v) = sum(tanh(A @ v)) + |v|²/2 for a {A.shape[0]}×{A.shape[1]} matrix A")
 
 
-def expect_numerical_gradient(func, func_name, call, args, expected, rtol=1e-6, atol=1e-8):
+def expect_numerical_gradient(func, func_name, call, args, expected, rtol=1e-6, atol=1e-8, mistakes=(), uses=()):
     """otter's check (in the test file): the student's function called with the test function."""
     A, x, eps = args
-    compare_array(call_student(func, func_name, tanh_bowl(A), x, eps), expected, func_name, call, rtol, atol)
+    got = call_student(func, func_name, tanh_bowl(A), x, eps)
+    try:
+        compare_array(got, expected, func_name, call, rtol, atol)
+    except AnswerError as failure:
+        raise AnswerError(str(failure) + hints(func, func_name, got, mistakes, uses, rtol, atol)) from None
 
 
 _KERNEL_GRADIENT_CHECK = "\n\n".join([

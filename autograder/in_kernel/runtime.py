@@ -61,14 +61,56 @@ def as_array(value, func_name, shape):
     return arr
 
 
-def expect_float(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
+def number(value, rtol=1e-6):
+    """A number as a student reads it: the digits the tolerance needs, no more."""
+    digits = min(12, max(4, int(np.ceil(-np.log10(rtol))) + 2)) if rtol > 0 else 12
+    return f"{float(value):.{digits}g}"
+
+
+def _same(got, output, rtol, atol):
+    """``got`` is what a catalogued mistake returns (``output``), within the tolerances."""
+    got = _plain(got)
+    try:
+        a, b = np.asarray(got, dtype=float), np.asarray(output, dtype=float)
+    except (TypeError, ValueError):  # a tuple of arrays of different shapes: part by part
+        if isinstance(got, (list, tuple)) and isinstance(output, (list, tuple)) and len(got) == len(output):
+            return all(_same(g, o, rtol, atol) for g, o in zip(got, output))
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def hints(func, func_name, got, mistakes=(), uses=(), rtol=1e-6, atol=1e-9):
+    """What to add to a failure: the hint of the catalogued mistake that returns ``got``, and
+    each graded function ``func`` calls that fails its own public cases."""
+    text = next((f" Looks like a known mistake: {hint}" for hint, output in mistakes
+                 if _same(got, output, rtol, atol)), "")
+    called = set(getattr(getattr(func, "__code__", None), "co_names", ()))
+    for name, question, checks in uses:
+        used = getattr(func, "__globals__", {}).get(name)
+        if name not in called or used is None:
+            continue
+        for check, call, args, expected, check_rtol, check_atol in checks:
+            try:
+                check(used, name, call, args, expected, check_rtol, check_atol)
+            except AssertionError:
+                text += f" {func_name} uses {name}, which fails {question}: fix that first."
+                break
+    return text
+
+
+def expect_float(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
     got = as_float(call_student(func, func_name, *args), func_name)
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
-        raise AnswerError(f"{call} returned {got!r}; expected {expected!r}.")
+        raise AnswerError(f"{call} returned {number(got, rtol)}; expected {number(expected, rtol)}."
+                          + hints(func, func_name, got, mistakes, uses, rtol, atol))
 
 
-def expect_array(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
-    compare_array(call_student(func, func_name, *args), expected, func_name, call, rtol, atol)
+def expect_array(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
+    got = call_student(func, func_name, *args)
+    try:
+        compare_array(got, expected, func_name, call, rtol, atol)
+    except AnswerError as failure:
+        raise AnswerError(str(failure) + hints(func, func_name, got, mistakes, uses, rtol, atol)) from None
 
 
 def compare_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
@@ -79,7 +121,7 @@ def compare_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
         i = int(bad[0])
         raise AnswerError(
             f"{call}: {len(bad)} of {expected.size} entries are wrong; entry {i} is "
-            f"{float(got.reshape(-1)[i])!r}, expected {float(expected.reshape(-1)[i])!r}."
+            f"{number(got.reshape(-1)[i], rtol)}, expected {number(expected.reshape(-1)[i], rtol)}."
         )
 
 

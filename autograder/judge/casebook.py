@@ -101,16 +101,27 @@ def build_casebook(assignment, seed):
             # Round-trip the expected value through JSON now: what is compared later is exactly this.
             expected = json.loads(dumps(expected))
             call = kind.call_text(q.function, case.args, params)
-            diagnoses = [[m.hint, value] for m in mistakes if m.question == q.name
-                         for value in [_mistake_output(m, q.function, kind, case.args)]
-                         if value is not None
-                         and not kind.compare(expected, value, call, case.args, rtol, atol).passed]
+            diagnoses = mistake_outputs(mistakes, q, kind, case.args, expected, rtol, atol)
             cases.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
                                     call, rtol, atol, case.note, diagnoses))
         questions.append(JudgedQuestion(q.name, q.function, q.points, tuple(cases)))
     written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
                     for w in assignment.written)
     return Casebook(assignment.name, int(seed), tuple(questions), assignment.checks, written)
+
+
+def mistake_outputs(mistakes, question, kind, args, expected, rtol, atol):
+    """[hint, what the mistake returns] for each of ``question``'s catalogued mistakes that
+    gets this case wrong, as plain data: the judge's casebook and otter's test files both name a
+    mistake by these."""
+    found = []
+    for mistake in mistakes:
+        if mistake.question != question.name:
+            continue
+        value = _mistake_output(mistake, question.function, kind, args)
+        if value is not None and not kind.compare(expected, value, "", args, rtol, atol).passed:
+            found.append([mistake.hint, value])
+    return found
 
 
 def _mistake_output(mistake, function, kind, args):

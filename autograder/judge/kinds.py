@@ -54,6 +54,9 @@ class Kind:
     # args, expected, rtol, atol), and its source when it is not one of ``autograder.in_kernel.runtime``'s.
     test_check: str = ""
     test_source: str = ""
+    # The test file gives its check the catalogued mistakes' outputs on the case and the graded
+    # functions it uses (``mistakes=``, ``uses=``), so that grader.check names them as the judge does.
+    test_hints: bool = True
 
     def call_text(self, func_name, args, param_names):
         return (self.describe or describe)(func_name, args, param_names)
