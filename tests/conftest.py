@@ -1,8 +1,13 @@
+import dataclasses
+import fcntl
+import json
+
 import numpy as np
 import pytest
 
 from assignment.model import Assignment
-from generator.release import Release, build_autograder, build_student
+from generator.release import Release, build_release
+from generator.verify import CheckResult, verify_release
 
 
 @pytest.fixture
@@ -11,19 +16,42 @@ def rng():
 
 
 @pytest.fixture(scope="session")
-def autograder_zip(tmp_path_factory):
-    """disc01's Gradescope zip, built from the source as the release builds it."""
-    disc01 = Assignment.named("disc01")
-    release = Release(disc01, disc01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
-    release.root.mkdir(parents=True)
-    build_autograder(release)
-    return release.autograder_zip
+def built(tmp_path_factory, worker_id):
+    """built(name) -> (Release, verification checks): an assignment's release, built and verified
+    once for the whole run. The test processes share one copy: the first to ask builds it under a
+    lock; the others wait for it and read it (nobody writes into it afterwards)."""
+    root = tmp_path_factory.getbasetemp()
+    root = (root.parent if worker_id != "master" else root) / "releases"
+    root.mkdir(exist_ok=True)
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            assignment = Assignment.named(name)
+            with open(root / f"{name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                record = root / f"{name}.checks.json"
+                if not record.exists():
+                    release = build_release(assignment, root)
+                    checks = verify_release(release)
+                    record.write_text(json.dumps([dataclasses.asdict(c) for c in checks]))
+            release = Release(assignment, assignment.term_seed, root / name)
+            release.artifacts.update({"student zip": release.student_zip, "solution zip": release.solution_zip,
+                                      "rubric": release.root / f"{name}-rubric.md",
+                                      "autograder zip": release.autograder_zip})
+            cache[name] = (release, [CheckResult(**c) for c in json.loads(record.read_text())])
+        return cache[name]
+
+    return get
 
 
 @pytest.fixture(scope="session")
-def student_folder(tmp_path_factory):
+def autograder_zip(built):
+    """disc01's Gradescope zip, from the run's one release build."""
+    return built("disc01")[0].autograder_zip
+
+
+@pytest.fixture(scope="session")
+def student_folder(built):
     """disc01's student folder as the release lays it out (notebook, support files, tests)."""
-    disc01 = Assignment.named("disc01")
-    release = Release(disc01, disc01.term_seed, tmp_path_factory.mktemp("release") / "disc01")
-    build_student(release)
-    return release.student_dir
+    return built("disc01")[0].student_dir

@@ -12,7 +12,7 @@ import pytest
 
 from assignment.model import Assignment
 from generator.release import build_release, written_prompt
-from generator.verify import judge_grade, verify_release
+from generator.verify import judge_grade
 
 pytestmark = [pytest.mark.slow]  # the full release of Discussion 1
 
@@ -20,10 +20,8 @@ DISC01 = Assignment.named("disc01")
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    rel = build_release(DISC01, out)
-    return rel, verify_release(rel)
+def release(built):
+    return built("disc01")
 
 
 def test_verification_passes_every_check(release):
