@@ -4,6 +4,7 @@ and without setup.sh. The judge grades; the results file follows Gradescope's sp
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,8 @@ RESULTS_SCHEMA = {
         "execution_time": {"type": "number"},
         "output": {"type": "string"},
         "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
+        "test_output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
         "tests": {"type": "array", "items": {
             "type": "object",
             "required": ["name", "output"],
@@ -84,6 +87,11 @@ def run_autograder(autograder_zip, upload, tmp_path, root=None, metadata=None):
     return data
 
 
+def unescaped(markdown):
+    """Gradescope's Markdown output as the text it shows (escaped characters as themselves)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def question_tests(results):
     return {t["name"]: t for t in results["tests"] if "max_score" in t}
 
@@ -98,7 +106,46 @@ def test_the_solution_earns_full_marks_with_results_gradescope_reads(autograder_
     # each question in full once published; the public summary visible from the start
     assert {t["visibility"] for t in tests.values()} == {"after_published"}
     public = next(t for t in results["tests"] if t["name"] == "Public Tests")
-    assert public["visibility"] == "visible" and "q1a_grad: 2 of 2 public cases pass" in public["output"]
+    assert public["visibility"] == "visible" and "q1a\\_grad: 2 of 2 public cases pass" in public["output"]
+    assert results["output_format"] == results["test_output_format"] == "md"
+
+
+def test_feedback_reads_as_markdown_with_the_call_as_code_the_hint_in_bold_and_what_to_fix_first(
+        autograder_zip, notebooks, tmp_path):
+    """A gradient with the factor 2 dropped: its question names the mistake, the step that uses it
+    says so, and the top of the page says which question to fix first. Rendered as Gradescope
+    renders Markdown, and looked at in Chromium."""
+    from markdown_it import MarkdownIt
+    from playwright.sync_api import sync_playwright
+
+    from autograder.cases.disc01_mistakes import MISTAKES
+    from lab_browser import CHROMIUM_FLAGS, chromium
+
+    half = next(m for m in MISTAKES if m.question == "q1a_grad" and m.name == "factor 2 dropped")
+    upload = submission(notebooks, tmp_path, base="solution", answers={"q1a_grad": half.source})
+    results = run_autograder(autograder_zip, upload, tmp_path)
+    tests = question_tests(results)
+    public = next(t for t in results["tests"] if t["name"] == "Public Tests")["output"]
+    assert "Fix first: **q1a\\_grad**, `grad_const`" in results["output"], results["output"]
+    assert "**Looks like a known mistake:** exactly half" in tests["q1a_grad"]["output"]
+    assert "- case 1 failed: `grad_const(theta=" in tests["q1a_grad"]["output"]
+    page_md = "\n\n".join([results["output"], "## Public Tests", public]
+                           + [f"## {name}\n\n{t['output']}" for name, t in tests.items()])
+    html = f"<html><body style='font-family: sans-serif; max-width: 60em'>{MarkdownIt().render(page_md)}</body></html>"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.set_content(html)
+        page.screenshot(path=str(tmp_path / "gradescope-feedback.png"), full_page=True)
+        strong = page.eval_on_selector_all("strong", "els => els.map(e => e.textContent)")
+        code = page.eval_on_selector_all("code", "els => els.map(e => e.textContent)")
+        items = page.eval_on_selector_all("li", "els => els.map(e => e.textContent)")
+        browser.close()
+    print(f"\nscreenshot: {tmp_path / 'gradescope-feedback.png'}")
+    assert "Looks like a known mistake:" in strong and "q1a_grad" in strong
+    assert any(c.startswith("grad_const(theta=") for c in code)
+    assert any("gd_step_const uses grad_const, which fails q1a_grad: fix that first." in i for i in items)
+    assert not any("\\_" in text for text in strong + items)  # escapes render away
 
 
 def test_a_submission_cannot_write_its_own_results_or_read_the_answers(autograder_zip, notebooks, tmp_path):
@@ -175,7 +222,7 @@ def test_earlier_results_in_gradescopes_metadata_stay_out_of_the_kernels_reach(a
     assert results["score"] == 0
     for q in book["questions"][:4]:
         assert "PermissionError" in tests[q["name"]]["output"], tests[q["name"]]["output"]
-    probe = tests[book["questions"][4]["name"]]["output"]
+    probe = unescaped(tests[book["questions"][4]["name"]]["output"])
     assert "READABLE[]READABLE" in probe, probe
 
 

@@ -92,6 +92,8 @@ def gradescope_results(verdict):
     config = AutograderConfig({"show_hidden": True, "force_public_test_summary": True})
     output = results.to_gradescope_dict(config)
     output["score"] = round(verdict.score, 5)
+    # Gradescope renders Markdown where it is told to: the overview and every test's output.
+    output["output_format"] = output["test_output_format"] = "md"
     if verdict.staff_notes:
         output["tests"].append({"name": "Grading environment (staff only)", "visibility": "hidden",
                                 "output": "\n".join(f"Note: {note}" for note in verdict.staff_notes)})
@@ -99,11 +101,19 @@ def gradescope_results(verdict):
 
 
 def overview(verdict):
-    lines = [f"{verdict.score:g} of {verdict.max_score:g} autograded points."]
+    """The top of the results page, in Markdown: the score, what to fix first, the notes."""
+    from autograder.judge.verdict import markdown_text
+
+    lines = [f"**{verdict.score:g} of {verdict.max_score:g} autograded points.**"]
     if verdict.status != "graded":
-        lines.append(f"Status: {verdict.status}.")
-    lines += [f"Note: {note}" for note in verdict.notes]
-    return "\n".join(lines)
+        lines.append(f"Status: {markdown_text(verdict.status)}.")
+    first = verdict.fix_first()
+    if first is not None and verdict.status == "graded":
+        users = [q.function for q in verdict.questions if any(f"uses {first.function}," in d for d in q.dependencies)]
+        also = f" ({', '.join(f'`{u}`' for u in users)} {'uses' if len(users) == 1 else 'use'} it)" if users else ""
+        lines.append(f"Fix first: **{markdown_text(first.name)}**, `{first.function}`{also}.")
+    lines += [f"Note: {markdown_text(note)}" for note in verdict.notes]
+    return "\n\n".join(lines)
 
 
 def failed_results(trace):

@@ -25,7 +25,7 @@ class JudgedTestFile(TestFile):
         return test_file
 
     def summary(self, public_only=False):
-        return self.result.feedback(show_hidden=not public_only)
+        return self.result.feedback_markdown(show_hidden=not public_only)
 
     @classmethod
     def from_file(cls, path):

@@ -20,6 +20,26 @@ class CaseResult:
     passed: bool
     hidden: bool
     message: str = ""  # the failure in full: the call, what came back, what was expected
+    call: str = ""  # the call as the message begins with it (Markdown sets it as code)
+    hint: str = ""  # the catalogued mistake the answer matches, as the message ends with it
+
+    def markdown(self):
+        """The failure as Markdown: the call as code, the hint in bold, nothing else markup."""
+        text = self.message
+        call = self.call if self.call and text.startswith(self.call) else ""
+        tail = f" Looks like a known mistake: {self.hint}" if self.hint else ""
+        middle = text[len(call):len(text) - len(tail)] if tail and text.endswith(tail) else text[len(call):]
+        out = (f"`{call}`" if call else "") + markdown_text(middle)
+        if tail and text.endswith(tail):
+            out += f" **Looks like a known mistake:** {markdown_text(self.hint)}"
+        return out
+
+
+def markdown_text(text):
+    """Plain text that Markdown shows as it is."""
+    for ch in "\\`*_[]<>#|":
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 @dataclass
@@ -59,6 +79,22 @@ class QuestionResult:
             lines.append(f"{label} {', '.join(which)} failed: {text}")
         return "\n".join(lines)
 
+    def feedback_markdown(self, show_hidden=False):
+        """``feedback`` as Markdown (Gradescope renders it): the summary in bold, then one item
+        per distinct failure, its call as code and its hint in bold."""
+        lines = [f"**{markdown_text(self.summary(show_hidden))}**", ""]
+        lines += [f"- {markdown_text(note)}" for note in self.dependencies]
+        if self.problem:
+            lines.append(f"- {markdown_text(self.problem)}")
+        failures = {}
+        for i, case in enumerate(self.cases, 1):
+            if not case.passed and (show_hidden or not case.hidden):
+                failures.setdefault(case.message, (case, []))[1].append(f"{i}{' (hidden)' if case.hidden else ''}")
+        for case, which in failures.values():
+            label = "case" if len(which) == 1 else "cases"
+            lines.append(f"- {label} {', '.join(which)} failed: {case.markdown()}")
+        return "\n".join(lines).rstrip()
+
 
 @dataclass
 class Verdict:
@@ -80,6 +116,15 @@ class Verdict:
 
     def scores(self):
         return {q.name: q.score for q in self.questions}
+
+    def fix_first(self):
+        """The first question whose public cases fail for reasons of its own (not a graded
+        function it uses): where a student should start. Hidden cases are not looked at."""
+        for q in self.questions:
+            failing = q.problem or any(not c.passed for c in q.cases if not c.hidden)
+            if failing and not q.dependencies:
+                return q
+        return None
 
     def grading_status(self):
         """One line for a gradebook: "Completed", or what went wrong and what it cost."""
@@ -131,7 +176,7 @@ def judge_question(question, outcomes, problem=""):
         hint = _diagnose(case, got)
         if hint:
             message += f" Looks like a known mistake: {hint}"
-        results.append(CaseResult(False, case.hidden, message))
+        results.append(CaseResult(False, case.hidden, message, case.call, hint))
     passed = sum(r.passed for r in results)
     score = round(question.points * passed / len(question.cases), 6)
     return QuestionResult(question.name, question.function, question.points, score, results, problem)
