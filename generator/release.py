@@ -139,7 +139,7 @@ def build_student(release, progress=lambda msg: None):
 
 def build_solution(release, progress=lambda msg: None):
     """Render, then execute in a folder laid out like the student's (support files, tests)."""
-    from nbconvert import HTMLExporter
+    from generator.offline_html import offline_html
 
     a = release.assignment
     progress("solution notebook (executing)")
@@ -148,7 +148,7 @@ def build_solution(release, progress=lambda msg: None):
         resources = dict(assignment=a, variant="solution", seed=release.seed, workdir=work)
         nb = run_pipeline(pipelines.SOLUTION, resources)
     nbformat.write(nb, folder / a.notebook)
-    html, _ = HTMLExporter().from_notebook_node(nb)
+    html, _ = offline_html(nb)  # every formula as MathML, nothing from a CDN
     (folder / a.notebook.replace(".ipynb", ".html")).write_text(html)
     # Laid out like the student's: with the public tests, grader.check runs in the solution too.
     _lay_out(release, folder, include_hidden=False)

@@ -169,3 +169,37 @@ def chromium():
     path = shutil.which("chromium")
     assert path, "Debian's chromium is missing: `make test` installs it (as root)"
     return path
+
+
+def look_offline(page_path, shot_path):
+    """Open a built HTML page in Chromium with every host unresolvable and every request that
+    leaves the file refused, as on a train; screenshot its top. Returns what a reader sees: the
+    requests it tried, TeX left in the prose, and the formulas drawn (with their sizes)."""
+    from playwright.sync_api import sync_playwright
+
+    tried = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(),
+                                    args=CHROMIUM_FLAGS + ["--host-resolver-rules=MAP * ~NOTFOUND"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+
+        def refuse(route):
+            tried.append(route.request.url)
+            route.abort()
+
+        page.route(re.compile(r"^(?!file:|data:).*"), refuse)
+        page.goto(Path(page_path).resolve().as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+        seen = page.evaluate("""() => {
+            const prose = [...document.querySelectorAll('.jp-MarkdownOutput')];
+            const text = prose.map(p => p.innerText).join('\\n');
+            const formulas = [...document.querySelectorAll('.jp-MarkdownOutput math')];
+            return {tex: text.match(/\\\\(frac|mathcal|sum|partial|theta|sigma|nabla|big|left|right)\\b|\\$/g) || [],
+                    formulas: formulas.length,
+                    drawn: formulas.filter(m => m.getBoundingClientRect().width > 0).length};
+        }""")
+        if seen["formulas"]:
+            page.locator(".jp-MarkdownOutput math").nth(min(8, seen["formulas"] - 1)).scroll_into_view_if_needed()
+        page.screenshot(path=str(shot_path))
+        browser.close()
+    return dict(seen, tried=tried)

@@ -52,7 +52,7 @@ def section(release, tmp_path_factory):
 def test_the_release_builds_and_passes_every_check(release):
     rel, checks = release
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
-    assert len(checks) == 5 and not failed, failed
+    assert len(checks) == 6 and not failed, failed
     assert {"student zip", "solution zip", "rubric", "autograder zip"} == set(rel.artifacts)
 
 
@@ -103,3 +103,14 @@ def test_eecs182_grade_grades_a_section_with_the_zip(release, section, tmp_path)
     assert float(rows["solution"]["total_points_earned"]) == total
     assert float(rows["blank"]["total_points_earned"]) == 0
     assert all(float(rows["mistaken"][q.name]) < q.points for q in a.questions)
+
+
+@pytest.mark.browser
+def test_the_solution_page_draws_every_formula_with_no_network(release, tmp_path):
+    from lab_browser import look_offline
+
+    rel, _ = release
+    page = rel.solution_dir / rel.assignment.notebook.replace(".ipynb", ".html")
+    seen = look_offline(page, tmp_path / "solution-offline.png")
+    assert seen["tried"] == [] and seen["tex"] == [], seen
+    assert seen["formulas"] >= 20 and seen["drawn"] == seen["formulas"], seen

@@ -27,7 +27,8 @@ def release(built):
 def test_verification_passes_every_check(release):
     _, checks = release
     assert [c.name for c in checks] == [
-        "solution notebook runs", "student zip leaks nothing", "solution earns full marks (judge)",
+        "solution notebook runs", "solution page works offline", "student zip leaks nothing",
+        "solution earns full marks (judge)",
         "blank student notebook runs", "blank student notebook earns zero",
     ]
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
@@ -145,3 +146,16 @@ def test_the_same_source_rebuilds_the_same_bytes(release, tmp_path):
     again = build_release(DISC01, tmp_path)
     for path in (rel.student_zip, rel.solution_zip, rel.autograder_zip):
         assert (again.root / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.browser
+def test_the_solution_page_draws_every_formula_with_no_network(release, tmp_path):
+    """Opened in Chromium with every host unresolvable: nothing is fetched, no TeX is left in the
+    prose, and every formula is drawn (the page with MathJax from a CDN showed 363 pieces of TeX)."""
+    from lab_browser import look_offline
+
+    rel, _ = release
+    seen = look_offline(rel.solution_dir / "disc01.html", tmp_path / "solution-offline.png")
+    print(f"\nscreenshot: {tmp_path / 'solution-offline.png'}")
+    assert seen["tried"] == [] and seen["tex"] == [], seen
+    assert seen["formulas"] >= 100 and seen["drawn"] == seen["formulas"], seen

@@ -1,0 +1,77 @@
+"""A notebook's HTML page that works with no network: the solution page students open on trains,
+in exam rooms and behind firewalls.
+
+Every formula of the markdown cells is turned into MathML at build time (``latex2mathml``), which
+Chromium, Firefox and Safari draw themselves; nbconvert's page is rendered without the scripts
+it would fetch from a CDN (MathJax, require.js, mermaid, the widget manager). A widget shows the
+picture it saved in its output. A formula that cannot be converted is shown as its TeX source in
+a monospace box that says so, never silently.
+"""
+
+import html
+import re
+
+import jinja2
+from latex2mathml.converter import convert
+
+# $$ display $$ first, then $ inline $ (not \$, and not across a blank line).
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE = re.compile(r"(?<![\\$])\$(?!\$)((?:\\.|[^$\\\n]|\n(?!\s*\n))+?)\$")
+
+# nbconvert's lab page, less everything it loads from a CDN.
+OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style>
+.tex-unrendered { font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }
+math[display="block"] { margin: .8em 0; }
+</style>
+{%- endblock extra_css -%}
+"""
+
+
+class UnrenderedFormula(ValueError):
+    """A formula latex2mathml cannot convert."""
+
+
+def mathml(tex, display):
+    """One formula as MathML; UnrenderedFormula when it cannot be converted."""
+    try:
+        return convert(tex.strip(), display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises a family of its own errors, and others
+        raise UnrenderedFormula(f"{type(exc).__name__}: {exc}") from None
+
+
+def _formula(tex, display, unrendered):
+    try:
+        return mathml(tex, display)
+    except UnrenderedFormula as exc:
+        unrendered.append((tex, str(exc)))
+        return (f'<code class="tex-unrendered" title="this formula could not be rendered: '
+                f'{html.escape(str(exc), quote=True)}">{html.escape(tex)}</code>')
+
+
+def markdown_with_mathml(text, unrendered=None):
+    """``text`` (a markdown cell) with each $…$ and $$…$$ formula replaced by MathML."""
+    unrendered = [] if unrendered is None else unrendered
+    text = _DISPLAY.sub(lambda m: "\n\n" + _formula(m.group(1), True, unrendered) + "\n\n", text)
+    return _INLINE.sub(lambda m: _formula(m.group(1), False, unrendered), text)
+
+
+def offline_html(nb):
+    """(the notebook as a page that needs no network, the formulas that could not be rendered)."""
+    from nbconvert import HTMLExporter
+    import nbformat
+
+    page = nbformat.from_dict(nb)  # a copy: the notebook itself keeps its TeX
+    unrendered = []
+    for cell in page.cells:
+        if cell.cell_type == "markdown":
+            cell.source = markdown_with_mathml(cell.source, unrendered)
+    exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
+                            template_file="offline.html.j2")
+    body, _ = exporter.from_notebook_node(page)
+    return body, unrendered
