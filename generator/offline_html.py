@@ -75,3 +75,26 @@ def offline_html(nb):
                             template_file="offline.html.j2")
     body, _ = exporter.from_notebook_node(page)
     return body, unrendered
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }}
+.tex-unrendered {{ font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }}
+math[display="block"] {{ margin: .8em 0; }}
+</style></head>
+<body><main class="markdown-page">
+{body}
+</main></body></html>
+"""
+
+
+def markdown_page(markdown, title):
+    """A Markdown document (our own, never a student's) as a page that needs no network:
+    formulas as MathML, rendered by mistune (nbconvert's Markdown renderer)."""
+    import mistune
+
+    unrendered = []
+    body = mistune.html(markdown_with_mathml(markdown, unrendered))
+    return PAGE.format(title=html.escape(title), body=body), unrendered

@@ -25,6 +25,7 @@ from generator import pipelines
 from generator.steps import run_pipeline
 from autograder.judge.kinds import KINDS
 from generator.requirements import imported_modules, pinned_distributions, third_party, write_requirements
+from generator.offline_html import markdown_page
 from generator.zipping import repack, zip_folder
 
 GRADESCOPE_TEMPLATES = Path(__file__).resolve().parents[1] / "autograder" / "gradescope" / "templates"
@@ -177,6 +178,10 @@ def build_rubric(release):
     path = release.root / f"{a.name}-rubric.md"
     path.write_text("\n".join(lines))
     release.artifacts["rubric"] = path
+    # The same, as a page with its formulas drawn, for TAs who open it in a browser.
+    page, _ = markdown_page("\n".join(lines), f"{a.title}: written questions")
+    path.with_suffix(".html").write_text(page)
+    release.artifacts["rubric page"] = path.with_suffix(".html")
 
 
 def build_autograder(release, progress=lambda msg: None):

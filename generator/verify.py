@@ -143,20 +143,24 @@ def check_no_leaks(release):
     return CheckResult("student zip leaks nothing", not leaks, detail)
 
 
-def check_solution_page_offline(release):
-    """The solution page draws every formula itself and fetches nothing."""
-    page = (release.solution_dir / release.assignment.notebook.replace(".ipynb", ".html")).read_text()
-    unrendered = re.findall(r'<code class="tex-unrendered"[^>]*>(.*?)</code>', page, re.S)
-    fetched = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
-    problems = [f"formula not rendered: {t[:60]}" for t in unrendered] + [f"fetches {u}" for u in fetched]
-    detail = (f"{page.count('<math')} formulas as MathML, nothing from the network" if not problems
+def check_pages_offline(release):
+    """The solution page and the rubric page draw every formula themselves and fetch nothing."""
+    a = release.assignment
+    problems, formulas = [], 0
+    for path in (release.solution_dir / a.notebook.replace(".ipynb", ".html"), release.root / f"{a.name}-rubric.html"):
+        page = path.read_text()
+        formulas += page.count("<math")
+        problems += [f"{path.name}: formula not rendered: {t[:60]}"
+                     for t in re.findall(r'<code class="tex-unrendered"[^>]*>(.*?)</code>', page, re.S)]
+        problems += [f"{path.name} fetches {u}" for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)]
+    detail = (f"{formulas} formulas as MathML, nothing from the network" if not problems
               else "; ".join(problems[:5]))
-    return CheckResult("solution page works offline", not problems, detail)
+    return CheckResult("solution and rubric pages work offline", not problems, detail)
 
 
 def verify_release(release, progress=lambda msg: None):
     results = [CheckResult("solution notebook runs", True, "executed top to bottom in a fresh kernel"),
-               check_solution_page_offline(release)]
+               check_pages_offline(release)]
     progress("leak check")
     results.append(check_no_leaks(release))
     progress("grading the solution (judge)")

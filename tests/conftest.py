@@ -38,6 +38,7 @@ def built(tmp_path_factory, worker_id):
             release = Release(assignment, assignment.term_seed, root / name)
             release.artifacts.update({"student zip": release.student_zip, "solution zip": release.solution_zip,
                                       "rubric": release.root / f"{name}-rubric.md",
+                                      "rubric page": release.root / f"{name}-rubric.html",
                                       "autograder zip": release.autograder_zip})
             cache[name] = (release, [CheckResult(**c) for c in json.loads(record.read_text())])
         return cache[name]

@@ -171,7 +171,7 @@ def chromium():
     return path
 
 
-def look_offline(page_path, shot_path):
+def look_offline(page_path, shot_path, prose=".jp-MarkdownOutput"):
     """Open a built HTML page in Chromium with every host unresolvable and every request that
     leaves the file refused, as on a train; screenshot its top. Returns what a reader sees: the
     requests it tried, TeX left in the prose, and the formulas drawn (with their sizes)."""
@@ -190,16 +190,16 @@ def look_offline(page_path, shot_path):
         page.route(re.compile(r"^(?!file:|data:).*"), refuse)
         page.goto(Path(page_path).resolve().as_uri(), wait_until="load")
         page.wait_for_timeout(500)
-        seen = page.evaluate("""() => {
-            const prose = [...document.querySelectorAll('.jp-MarkdownOutput')];
+        seen = page.evaluate("""(selector) => {
+            const prose = [...document.querySelectorAll(selector)];
             const text = prose.map(p => p.innerText).join('\\n');
-            const formulas = [...document.querySelectorAll('.jp-MarkdownOutput math')];
+            const formulas = prose.flatMap(p => [...p.querySelectorAll('math')]);
             return {tex: text.match(/\\\\(frac|mathcal|sum|partial|theta|sigma|nabla|big|left|right)\\b|\\$/g) || [],
                     formulas: formulas.length,
                     drawn: formulas.filter(m => m.getBoundingClientRect().width > 0).length};
-        }""")
+        }""", prose)
         if seen["formulas"]:
-            page.locator(".jp-MarkdownOutput math").nth(min(8, seen["formulas"] - 1)).scroll_into_view_if_needed()
+            page.locator(f"{prose} math").nth(min(8, seen["formulas"] - 1)).scroll_into_view_if_needed()
         page.screenshot(path=str(shot_path))
         browser.close()
     return dict(seen, tried=tried)

@@ -53,7 +53,8 @@ def test_the_release_builds_and_passes_every_check(release):
     rel, checks = release
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
     assert len(checks) == 6 and not failed, failed
-    assert {"student zip", "solution zip", "rubric", "autograder zip"} == set(rel.artifacts)
+    assert {"student zip", "solution zip", "rubric", "rubric page", "autograder zip"} == set(rel.artifacts)
+    assert all(path.is_file() for path in rel.artifacts.values())
 
 
 def test_the_same_source_rebuilds_the_same_bytes(release, tmp_path):

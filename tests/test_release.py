@@ -27,7 +27,7 @@ def release(built):
 def test_verification_passes_every_check(release):
     _, checks = release
     assert [c.name for c in checks] == [
-        "solution notebook runs", "solution page works offline", "student zip leaks nothing",
+        "solution notebook runs", "solution and rubric pages work offline", "student zip leaks nothing",
         "solution earns full marks (judge)",
         "blank student notebook runs", "blank student notebook earns zero",
     ]
@@ -159,3 +159,14 @@ def test_the_solution_page_draws_every_formula_with_no_network(release, tmp_path
     print(f"\nscreenshot: {tmp_path / 'solution-offline.png'}")
     assert seen["tried"] == [] and seen["tex"] == [], seen
     assert seen["formulas"] >= 100 and seen["drawn"] == seen["formulas"], seen
+
+
+@pytest.mark.browser
+def test_the_rubric_page_draws_its_formulas_with_no_network(release, tmp_path):
+    from lab_browser import look_offline
+
+    rel, _ = release
+    seen = look_offline(rel.root / "disc01-rubric.html", tmp_path / "rubric-offline.png", prose="main")
+    print(f"\nscreenshot: {tmp_path / 'rubric-offline.png'}")
+    assert seen["tried"] == [] and seen["tex"] == [], seen
+    assert seen["formulas"] >= 5 and seen["drawn"] == seen["formulas"], seen
