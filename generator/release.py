@@ -24,7 +24,8 @@ from generator.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
 from autograder.judge.kinds import KINDS
-from generator.requirements import imported_modules, pinned_distributions, third_party, write_requirements
+from generator.requirements import (imported_module_paths, imported_modules, pinned_distributions, third_party,
+                                    write_requirements)
 from generator.offline_html import markdown_page
 from generator.zipping import repack, zip_folder
 
@@ -35,21 +36,23 @@ JUDGE_PACKAGES = ("numpy", "nbclient", "nbformat", "ipykernel", "jupyter_client"
 NOT_INSTALLED = ("otter", "submit")
 
 
-def gradescope_requirements(release):
+def gradescope_requirements(release, nb):
     """What Gradescope installs (otter merges it into its environment.yml): the judge's packages
-    and every package the notebook, its support files and its case kinds' kernel code import,
-    each pinned to the version the release was built and verified with. torch comes from its CPU
-    wheel index: a plain `torch` there pulls the multi-GB CUDA build."""
+    and every package the student notebook ``nb``, its support files and its case kinds' kernel
+    code import, each pinned to the version the release was built and verified with. torch comes
+    from its CPU wheel index: a plain `torch` there pulls the multi-GB CUDA build."""
     a = release.assignment
-    nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
-    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    sources += [(a.root / name).read_text() for name in a.support_files]
+    sources = [cell.source for cell in nb.cells if cell.cell_type == "code"] + _support_sources(a)
     sources += [KINDS[kind].kernel_source for kind in _case_kinds(a, release.seed)]
     own = [Path(name).stem for name in a.support_files] + list(NOT_INSTALLED)
     modules = third_party(imported_modules(sources), own=own) + list(JUDGE_PACKAGES)
     pins = pinned_distributions(modules, keep_local=True)
     index = ["--extra-index-url https://download.pytorch.org/whl/cpu"] if any("+cpu" in p for p in pins) else []
     return "\n".join(index + pins) + "\n"
+
+
+def _support_sources(assignment):
+    return [(assignment.root / name).read_text() for name in assignment.support_files]
 
 
 def _case_kinds(assignment, seed):
@@ -73,6 +76,18 @@ class Release:
     @property
     def solution_dir(self):
         return self.root / "solution"
+
+    @property
+    def solution_page(self):
+        return self.solution_dir / self.assignment.notebook.replace(".ipynb", ".html")
+
+    @property
+    def rubric(self):
+        return self.root / f"{self.assignment.name}-rubric.md"
+
+    @property
+    def rubric_page(self):
+        return self.rubric.with_suffix(".html")
 
     @property
     def student_zip(self):
@@ -150,7 +165,7 @@ def build_solution(release, progress=lambda msg: None):
         nb = run_pipeline(pipelines.SOLUTION, resources)
     nbformat.write(nb, folder / a.notebook)
     html, _ = offline_html(nb)  # every formula as MathML, nothing from a CDN
-    (folder / a.notebook.replace(".ipynb", ".html")).write_text(html)
+    release.solution_page.write_text(html)
     # Laid out like the student's: with the public tests, grader.check runs in the solution too.
     _lay_out(release, folder, include_hidden=False)
     write_requirements(folder, nb, a)
@@ -175,13 +190,12 @@ def build_rubric(release):
     for w in a.written:
         title, prompt, key = sections[w.name]
         lines += [f"## {w.name}: {title} ({w.points:g} points)", "", prompt, "", key, ""]
-    path = release.root / f"{a.name}-rubric.md"
-    path.write_text("\n".join(lines))
-    release.artifacts["rubric"] = path
+    release.rubric.write_text("\n".join(lines))
+    release.artifacts["rubric"] = release.rubric
     # The same, as a page with its formulas drawn, for TAs who open it in a browser.
     page, _ = markdown_page("\n".join(lines), f"{a.title}: written questions")
-    path.with_suffix(".html").write_text(page)
-    release.artifacts["rubric page"] = path.with_suffix(".html")
+    release.rubric_page.write_text(page)
+    release.artifacts["rubric page"] = release.rubric_page
 
 
 def build_autograder(release, progress=lambda msg: None):
@@ -189,8 +203,10 @@ def build_autograder(release, progress=lambda msg: None):
 
     a = release.assignment
     progress("autograder zip (otter generate)")
+    # What the student notebook imports decides both the packages and the warm sandbox's preloads.
+    nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
     with _staged(release, include_hidden=True) as work:
-        (work / "requirements.txt").write_text(gradescope_requirements(release))
+        (work / "requirements.txt").write_text(gradescope_requirements(release, nb))
         config = {"lang": "python", "pdf": False, "zips": False, "show_stdout": False,
                   "show_hidden": False, "assignment_name": a.name, "plugins": []}
         (work / "otter_config.json").write_text(json.dumps(config, indent=2))
@@ -202,7 +218,7 @@ def build_autograder(release, progress=lambda msg: None):
             )
         release.autograder_zip.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(work / "autograder.zip", release.autograder_zip)
-    repack(release.autograder_zip, _judge_files(release))
+    repack(release.autograder_zip, _judge_files(release, nb))
     release.artifacts["autograder zip"] = release.autograder_zip
 
 
@@ -233,13 +249,13 @@ def gradescope_code(assignment):
     return files
 
 
-def _judge_files(release):
+def _judge_files(release, nb):
     """The judge, its casebook and the entry points that run it, for the Gradescope zip."""
     from autograder.judge import build_casebook
 
     files = gradescope_code(release.assignment)
     casebook = build_casebook(release.assignment, release.seed)
-    casebook = replace(casebook, preload=tuple(_notebook_imports(release)))
+    casebook = replace(casebook, preload=tuple(_notebook_imports(release.assignment, nb)))
     files["casebook.json"] = casebook.to_json().encode()
     # Gradescope's scripts, as they are: run_autograder runs run_otter.py, which runs the judge.
     for name in ("run_autograder", "run_otter.py"):
@@ -247,17 +263,13 @@ def _judge_files(release):
     return files
 
 
-def _notebook_imports(release):
-    """What the cells the judge runs, and the support files, import as they run: the modules the
-    local grader's warm sandbox imports once for all kernels."""
+def _notebook_imports(assignment, nb):
+    """What the cells of ``nb`` the judge runs, and the support files, import as they run: the
+    modules the local grader's warm sandbox imports once for all kernels."""
     from autograder.judge.request import gradable_cells
-    from generator.requirements import imported_module_paths, third_party
 
-    a = release.assignment
-    nb = run_pipeline(pipelines.STUDENT, dict(assignment=a, variant="student", seed=release.seed))
-    sources = [cell.source for _, cell in gradable_cells(nb)]
-    sources += [(a.root / name).read_text() for name in a.support_files]
-    own = [Path(name).stem for name in a.support_files]
+    sources = [cell.source for _, cell in gradable_cells(nb)] + _support_sources(assignment)
+    own = [Path(name).stem for name in assignment.support_files]
     return third_party(imported_module_paths(sources, when_run=True), own=own)
 
 

@@ -48,10 +48,6 @@ def helpers_source(kinds=()):
     return "\n\n\n".join([body, *extra, "readable_failures()"])
 
 
-def _tolerances(case, kind):
-    return (kind.rtol if case.rtol is None else case.rtol), (kind.atol if case.atol is None else case.atol)
-
-
 def case_code(case, func, var, catalogue=(), question=None, uses=False):
     """(data lines, check line) of one case. The data sits in module constants so that otter's
     feedback, which quotes the failing line, shows a short call rather than the literals. With
@@ -63,7 +59,7 @@ def case_code(case, func, var, catalogue=(), question=None, uses=False):
     name = func.__name__
     kind = KINDS[case.kind]
     call = kind.call_text(name, case.args, list(inspect.signature(func).parameters))
-    rtol, atol = _tolerances(case, kind)
+    rtol, atol = kind.tolerances(case)
     expected = kind.expected(func, case.args)
     data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(expected)}"]
     check = f"{kind.test_check}({name}, {name!r}, {call!r}, {var}, {var}_expected, rtol={rtol!r}, atol={atol!r}"
@@ -87,7 +83,7 @@ def uses_code(uses):
         for case in used_cases:
             kind = KINDS[case.kind]
             call = kind.call_text(used_func.__name__, case.args, list(inspect.signature(used_func).parameters))
-            rtol, atol = _tolerances(case, kind)
+            rtol, atol = kind.tolerances(case)
             checks.append(f"({kind.test_check}, {call!r}, {literal(tuple(case.args))}, "
                           f"{literal(kind.expected(used_func, case.args))}, {rtol!r}, {atol!r})")
         entries.append(f"({used_func.__name__!r}, {used_question.name!r}, [{', '.join(checks)}])")

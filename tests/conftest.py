@@ -1,6 +1,7 @@
 import dataclasses
 import fcntl
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,17 +31,16 @@ def built(tmp_path_factory, worker_id):
             assignment = Assignment.named(name)
             with open(root / f"{name}.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
-                record = root / f"{name}.checks.json"
+                record = root / f"{name}.json"
                 if not record.exists():
                     release = build_release(assignment, root)
                     checks = verify_release(release)
-                    record.write_text(json.dumps([dataclasses.asdict(c) for c in checks]))
+                    record.write_text(json.dumps({"checks": [dataclasses.asdict(c) for c in checks],
+                                                  "artifacts": {k: str(v) for k, v in release.artifacts.items()}}))
+            recorded = json.loads(record.read_text())
             release = Release(assignment, assignment.term_seed, root / name)
-            release.artifacts.update({"student zip": release.student_zip, "solution zip": release.solution_zip,
-                                      "rubric": release.root / f"{name}-rubric.md",
-                                      "rubric page": release.root / f"{name}-rubric.html",
-                                      "autograder zip": release.autograder_zip})
-            cache[name] = (release, [CheckResult(**c) for c in json.loads(record.read_text())])
+            release.artifacts.update({label: Path(path) for label, path in recorded["artifacts"].items()})
+            cache[name] = (release, [CheckResult(**c) for c in recorded["checks"]])
         return cache[name]
 
     return get

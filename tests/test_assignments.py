@@ -111,7 +111,6 @@ def test_the_solution_page_draws_every_formula_with_no_network(release, tmp_path
     from lab_browser import look_offline
 
     rel, _ = release
-    page = rel.solution_dir / rel.assignment.notebook.replace(".ipynb", ".html")
-    seen = look_offline(page, tmp_path / "solution-offline.png")
+    seen = look_offline(rel.solution_page, tmp_path / "solution-offline.png")
     assert seen["tried"] == [] and seen["tex"] == [], seen
     assert seen["formulas"] >= 20 and seen["drawn"] == seen["formulas"], seen

@@ -20,7 +20,7 @@ import numpy as np
 from autograder.cases import Case
 from autograder.cases.disc02_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.kinds import Comparison, Kind, compare_array as compare_plain_array, register, short_numbers
-from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array, hints
+from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array_with_hints, hints
 
 PUBLIC_SEED = 282
 
@@ -205,10 +205,7 @@ def expect_numerical_gradient(func, func_name, call, args, expected, rtol=1e-6, 
     """otter's check (in the test file): the student's function called with the test function."""
     A, x, eps = args
     got = call_student(func, func_name, tanh_bowl(A), x, eps)
-    try:
-        compare_array(got, expected, func_name, call, rtol, atol)
-    except AnswerError as failure:
-        raise AnswerError(str(failure) + hints(func, func_name, got, mistakes, uses, rtol, atol)) from None
+    compare_array_with_hints(func, func_name, call, got, expected, rtol, atol, mistakes, uses)
 
 
 _KERNEL_GRADIENT_CHECK = "\n\n".join([

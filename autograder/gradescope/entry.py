@@ -109,7 +109,7 @@ def overview(verdict):
         lines.append(f"Status: {markdown_text(verdict.status)}.")
     first = verdict.fix_first()
     if first is not None and verdict.status == "graded":
-        users = [q.function for q in verdict.questions if any(f"uses {first.function}," in d for d in q.dependencies)]
+        first, users = first
         also = f" ({', '.join(f'`{u}`' for u in users)} {'uses' if len(users) == 1 else 'use'} it)" if users else ""
         lines.append(f"Fix first: **{markdown_text(first.name)}**, `{first.function}`{also}.")
     lines += [f"Note: {markdown_text(note)}" for note in verdict.notes]

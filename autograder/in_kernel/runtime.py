@@ -107,6 +107,11 @@ def expect_float(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9, mi
 
 def expect_array(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
     got = call_student(func, func_name, *args)
+    compare_array_with_hints(func, func_name, call, got, expected, rtol, atol, mistakes, uses)
+
+
+def compare_array_with_hints(func, func_name, call, got, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
+    """``compare_array`` on what ``func`` returned; a failure says which mistake it looks like."""
     try:
         compare_array(got, expected, func_name, call, rtol, atol)
     except AnswerError as failure:

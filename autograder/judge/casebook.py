@@ -95,8 +95,7 @@ def build_casebook(assignment, seed):
         cases = []
         for case in checks.cases(q.name, seed):
             kind = KINDS[case.kind]
-            rtol = kind.rtol if case.rtol is None else case.rtol
-            atol = kind.atol if case.atol is None else case.atol
+            rtol, atol = kind.tolerances(case)
             expected = kind.expected(func, case.args)
             # Round-trip the expected value through JSON now: what is compared later is exactly this.
             expected = json.loads(dumps(expected))

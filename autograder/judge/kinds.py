@@ -58,6 +58,10 @@ class Kind:
     # functions it uses (``mistakes=``, ``uses=``), so that grader.check names them as the judge does.
     test_hints: bool = True
 
+    def tolerances(self, case):
+        """(rtol, atol) for ``case``: its own where it sets them, else this kind's."""
+        return (self.rtol if case.rtol is None else case.rtol), (self.atol if case.atol is None else case.atol)
+
     def call_text(self, func_name, args, param_names):
         return (self.describe or describe)(func_name, args, param_names)
 

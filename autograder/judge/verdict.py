@@ -15,6 +15,9 @@ _TAG_MESSAGES = {
 }
 
 
+KNOWN_MISTAKE = "Looks like a known mistake:"
+
+
 @dataclass
 class CaseResult:
     passed: bool
@@ -25,14 +28,12 @@ class CaseResult:
 
     def markdown(self):
         """The failure as Markdown: the call as code, the hint in bold, nothing else markup."""
-        text = self.message
+        text, tail = self.message, f" {KNOWN_MISTAKE} {self.hint}"
+        hinted = bool(self.hint) and text.endswith(tail)
+        text = text[:-len(tail)] if hinted else text
         call = self.call if self.call and text.startswith(self.call) else ""
-        tail = f" Looks like a known mistake: {self.hint}" if self.hint else ""
-        middle = text[len(call):len(text) - len(tail)] if tail and text.endswith(tail) else text[len(call):]
-        out = (f"`{call}`" if call else "") + markdown_text(middle)
-        if tail and text.endswith(tail):
-            out += f" **Looks like a known mistake:** {markdown_text(self.hint)}"
-        return out
+        out = (f"`{call}`" if call else "") + markdown_text(text[len(call):])
+        return out + (f" **{KNOWN_MISTAKE}** {markdown_text(self.hint)}" if hinted else "")
 
 
 def markdown_text(text):
@@ -63,20 +64,23 @@ class QuestionResult:
         public = [c for c in self.cases if not c.hidden]
         return f"{self.name}: {sum(c.passed for c in public)} of {len(public)} public cases pass"
 
+    def failures(self, show_hidden):
+        """[(a failing case, the labels of the cases that fail alike)]: one entry per distinct
+        failure (a blank function fails every case the same way). Without ``show_hidden``
+        hidden cases are left out entirely."""
+        found = {}
+        for i, case in enumerate(self.cases, 1):
+            if not case.passed and (show_hidden or not case.hidden):
+                found.setdefault(case.message, (case, []))[1].append(f"{i}{' (hidden)' if case.hidden else ''}")
+        return [(case, f"{'case' if len(which) == 1 else 'cases'} {', '.join(which)}") for case, which in found.values()]
+
     def feedback(self, show_hidden=False):
         """What the student reads. Without ``show_hidden`` (before grades are published) hidden
         cases are left out entirely: not their inputs, not their answers, not how many pass."""
         lines = [self.summary(show_hidden)] + self.dependencies
         if self.problem:
             lines.append(self.problem)
-        # One line per distinct failure: a blank function fails every case the same way.
-        failures = {}
-        for i, case in enumerate(self.cases, 1):
-            if not case.passed and (show_hidden or not case.hidden):
-                failures.setdefault(case.message, []).append(f"{i}{' (hidden)' if case.hidden else ''}")
-        for text, which in failures.items():
-            label = "case" if len(which) == 1 else "cases"
-            lines.append(f"{label} {', '.join(which)} failed: {text}")
+        lines += [f"{which} failed: {case.message}" for case, which in self.failures(show_hidden)]
         return "\n".join(lines)
 
     def feedback_markdown(self, show_hidden=False):
@@ -86,13 +90,7 @@ class QuestionResult:
         lines += [f"- {markdown_text(note)}" for note in self.dependencies]
         if self.problem:
             lines.append(f"- {markdown_text(self.problem)}")
-        failures = {}
-        for i, case in enumerate(self.cases, 1):
-            if not case.passed and (show_hidden or not case.hidden):
-                failures.setdefault(case.message, (case, []))[1].append(f"{i}{' (hidden)' if case.hidden else ''}")
-        for case, which in failures.values():
-            label = "case" if len(which) == 1 else "cases"
-            lines.append(f"- {label} {', '.join(which)} failed: {case.markdown()}")
+        lines += [f"- {which} failed: {case.markdown()}" for case, which in self.failures(show_hidden)]
         return "\n".join(lines).rstrip()
 
 
@@ -118,12 +116,15 @@ class Verdict:
         return {q.name: q.score for q in self.questions}
 
     def fix_first(self):
-        """The first question whose public cases fail for reasons of its own (not a graded
-        function it uses): where a student should start. Hidden cases are not looked at."""
+        """(question, functions that use its function) for the first question whose public
+        cases fail for reasons of its own (not a graded function it uses): where a student
+        should start. Hidden cases are not looked at. None when there is none."""
         for q in self.questions:
             failing = q.problem or any(not c.passed for c in q.cases if not c.hidden)
             if failing and not q.dependencies:
-                return q
+                users = [other.function for other in self.questions
+                         if uses_note(other.function, q.function, q.name) in other.dependencies]
+                return q, users
         return None
 
     def grading_status(self):
@@ -175,7 +176,7 @@ def judge_question(question, outcomes, problem=""):
         message += "" if message.endswith(".") else "."
         hint = _diagnose(case, got)
         if hint:
-            message += f" Looks like a known mistake: {hint}"
+            message += f" {KNOWN_MISTAKE} {hint}"
         results.append(CaseResult(False, case.hidden, message, case.call, hint))
     passed = sum(r.passed for r in results)
     score = round(question.points * passed / len(question.cases), 6)
@@ -191,8 +192,11 @@ def explain_dependencies(results, calls):
         for used in calls.get(result.function, []):
             other = by_function[used]
             if other.score < other.points:
-                result.dependencies.append(f"{result.function} uses {used}, which fails {other.name}: "
-                                           "fix that first.")
+                result.dependencies.append(uses_note(result.function, used, other.name))
+
+
+def uses_note(function, used, question):
+    return f"{function} uses {used}, which fails {question}: fix that first."
 
 
 def _diagnose(case, got):
