@@ -130,22 +130,61 @@ def test_an_unreadable_notebook_on_disk_is_reported_not_zipped(notebooks, folder
     assert not (folder / "disc01_submission.zip").exists()
 
 
-def test_the_pdf_looks_like_a_page_of_answers(tmp_path):
-    from autograder.in_kernel.submit import write_pdf
+GRADIENT = r"\frac{2}{N}\sum_{i=1}^{N}(\theta x_i - y_i)\,x_i"
+MATH_ANSWER = (f"No: point $i$ votes $(\\theta x_i - y_i)\\,x_i$, so the gradient is ${GRADIENT}$ and points "
+               "far from $0$ pull harder.\n\n$$\\sigma(z)(1-\\sigma(z)) \\le \\tfrac14$$\n\n"
+               "- a **list** item with $x^\\top x$\n- and one that mathtext cannot draw: "
+               "$\\begin{cases} 1 \\end{cases}$")
 
-    answers = {"q1b_votes": ("(v) Votes", "Do **all** points get the same vote?", VOTES_ANSWER),
-               "q2_ridge_vs_sgd": ("Ridge or SGD?", "Which is better?", "")}
-    path = write_pdf(tmp_path / "answers.pdf", "Discussion 1", answers)
-    text = PdfReader(path).pages[0].extract_text()
-    assert "Discussion 1: written answers" in text and "q1b_votes: (v) Votes" in text
-    assert "Do all points get the same vote?" in text and "(no answer)" in text
-    assert "θx_i − y_i" in text  # Unicode survives: the fonts are DejaVu
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "page")], check=True)
+
+def _ink(png):
     from matplotlib.image import imread
 
-    page = imread(tmp_path / "page-1.png")
-    ink = (page[..., :3].mean(axis=2) < 0.5).mean()
-    assert 0.002 < ink < 0.2  # text on a white page, neither blank nor a black box
+    page = imread(png)
+    return (page[..., :3].mean(axis=2) < 0.5).mean()
+
+
+def test_the_pdf_gives_each_question_a_page_and_draws_its_math(tmp_path):
+    from autograder.in_kernel.submit import write_pdf
+
+    answers = {"q1b_votes": ("(v) Votes", "Do **all** points get the same vote $x_i$?", MATH_ANSWER),
+               "q2_ridge_vs_sgd": ("Ridge or SGD?", "Which is better?", ""),
+               "q3_plain": ("Plain text", "Say it in words.", VOTES_ANSWER)}
+    path = write_pdf(tmp_path / "answers.pdf", "Discussion 1", answers)
+    pages = PdfReader(path).pages
+    assert len(pages) == 3  # one page per question: Gradescope's page matching finds each
+    texts = [page.extract_text() for page in pages]
+    for text, (name, (heading, *_)) in zip(texts, answers.items()):
+        first_lines = text.splitlines()[:2]
+        assert first_lines == ["Discussion 1: written answers", f"{name}: {heading}"]
+    votes, blank, plain = texts
+    assert "Do all points get the same vote" in votes and "points far from" in votes and "list item" in votes
+    # Every formula mathtext draws is an image, its TeX gone from the text; the one it cannot
+    # draw is shown as typed, and the page says so.
+    drawn = votes.replace(r"$\begin{cases} 1 \end{cases}$", "")
+    for tex in ("\\frac", "\\theta", "\\sum", "\\sigma", "\\top", "$"):
+        assert tex not in drawn
+    assert r"$\begin{cases} 1 \end{cases}$" in votes
+    assert "Note: 1 formula could not be drawn and is shown as typed, in a grey box." in votes
+    assert len(pages[0].images) == 7  # $i$, the vote, the gradient, $0$, the display, $x_i$, $x^T x$
+    assert "(no answer)" in blank and "could not be drawn" not in blank
+    assert "θx_i − y_i" in plain and not pages[2].images  # Unicode survives: the fonts are DejaVu
+
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "page")], check=True)
+    ink = [_ink(tmp_path / f"page-{n}.png") for n in (1, 2, 3)]
+    assert all(0.0005 < share < 0.2 for share in ink)  # text on a white page, neither blank nor black
+    assert ink[0] > ink[2]  # the formulas drew ink
+
+
+def test_a_long_answer_runs_onto_a_page_that_says_whose_it_is(tmp_path):
+    from autograder.in_kernel.submit import write_pdf
+
+    long_answer = "\n\n".join(f"Paragraph {n}: the step is ${GRADIENT}$ again." for n in range(60))
+    path = write_pdf(tmp_path / "long.pdf", "Discussion 1", {"q1b_votes": ("(v) Votes", "Why?", long_answer),
+                                                             "q2": ("Next", "And?", "Yes.")})
+    texts = [page.extract_text() for page in PdfReader(path).pages]
+    assert len(texts) >= 3 and texts[1].startswith("q1b_votes (continued)")
+    assert "Paragraph 59" in texts[-2] and texts[-1].splitlines()[1] == "q2: Next"
 
 
 def test_the_note_reads_the_same_as_text_and_escapes_what_it_quotes():
