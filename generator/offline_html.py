@@ -9,14 +9,10 @@ a monospace box that says so, never silently.
 """
 
 import html
-import re
 
 import jinja2
-from latex2mathml.converter import convert
 
-# $$ display $$ first, then $ inline $ (not \$, and not across a blank line).
-_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
-_INLINE = re.compile(r"(?<![\\$])\$(?!\$)((?:\\.|[^$\\\n]|\n(?!\s*\n))+?)\$")
+from autograder.mathml import UNRENDERED_CSS, markdown_with_mathml
 
 # nbconvert's lab page, less everything it loads from a CDN.
 OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -26,39 +22,11 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
 <style>
-.tex-unrendered { font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }
+""" + UNRENDERED_CSS + """
 math[display="block"] { margin: .8em 0; }
 </style>
 {%- endblock extra_css -%}
 """
-
-
-class UnrenderedFormula(ValueError):
-    """A formula latex2mathml cannot convert."""
-
-
-def mathml(tex, display):
-    """One formula as MathML; UnrenderedFormula when it cannot be converted."""
-    try:
-        return convert(tex.strip(), display="block" if display else "inline")
-    except Exception as exc:  # latex2mathml raises a family of its own errors, and others
-        raise UnrenderedFormula(f"{type(exc).__name__}: {exc}") from None
-
-
-def _formula(tex, display, unrendered):
-    try:
-        return mathml(tex, display)
-    except UnrenderedFormula as exc:
-        unrendered.append((tex, str(exc)))
-        return (f'<code class="tex-unrendered" title="this formula could not be rendered: '
-                f'{html.escape(str(exc), quote=True)}">{html.escape(tex)}</code>')
-
-
-def markdown_with_mathml(text, unrendered=None):
-    """``text`` (a markdown cell) with each $…$ and $$…$$ formula replaced by MathML."""
-    unrendered = [] if unrendered is None else unrendered
-    text = _DISPLAY.sub(lambda m: "\n\n" + _formula(m.group(1), True, unrendered) + "\n\n", text)
-    return _INLINE.sub(lambda m: _formula(m.group(1), False, unrendered), text)
 
 
 def offline_html(nb):
@@ -81,7 +49,7 @@ PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }}
-.tex-unrendered {{ font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }}
+{unrendered_css}
 math[display="block"] {{ margin: .8em 0; }}
 </style></head>
 <body><main class="markdown-page">
@@ -97,4 +65,4 @@ def markdown_page(markdown, title):
 
     unrendered = []
     body = mistune.html(markdown_with_mathml(markdown, unrendered))
-    return PAGE.format(title=html.escape(title), body=body), unrendered
+    return PAGE.format(title=html.escape(title), body=body, unrendered_css=UNRENDERED_CSS), unrendered

@@ -1,5 +1,6 @@
-"""A JupyterLab server on a folder, and a notebook in it driven through headless Chromium the way
-a student drives it: menus, clicks, typing and Shift+Enter."""
+"""A Jupyter server on a folder, with JupyterLab or Notebook 7 as its front end, and a notebook in
+it driven through headless Chromium the way a student drives it: menus, clicks, typing and
+Shift+Enter. Both front ends are built from JupyterLab's components, so one driver serves both."""
 
 import json
 import os
@@ -32,9 +33,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
+# front end -> (the module that serves it, where a notebook opens in it)
+FRONT_ENDS = {"jupyterlab": ("jupyterlab", "/lab/tree/{}"), "notebook7": ("notebook", "/notebooks/{}")}
+
+
 @contextmanager
-def jupyterlab_server(root, scratch):
-    """``(url, token)`` of a JupyterLab serving ``root``; stopped on exit."""
+def jupyter_server(root, scratch, front_end="jupyterlab"):
+    """``(url, token)`` of a Jupyter server serving ``root`` with ``front_end`` (a key of
+    FRONT_ENDS); stopped on exit. Both front ends read the same user settings."""
+    module, _ = FRONT_ENDS[front_end]
     settings = Path(scratch) / "lab-settings"
     for name, value in SETTINGS.items():
         path = settings / name
@@ -44,11 +51,11 @@ def jupyterlab_server(root, scratch):
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(Path(scratch) / "lab-workspaces"),
                JUPYTER_RUNTIME_DIR=str(Path(scratch) / "runtime"))
-    log = open(Path(scratch) / "jupyterlab.log", "w")
+    log = open(Path(scratch) / f"{front_end}.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+        [sys.executable, "-m", module, "--no-browser", "--allow-root", f"--port={port}",
          "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--ServerApp.open_browser=False", "--LabApp.news_url=None"],
+         "--ServerApp.open_browser=False"] + (["--LabApp.news_url=None"] if module == "jupyterlab" else []),
         env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -59,7 +66,7 @@ def jupyterlab_server(root, scratch):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start: see {log.name}")
+                    raise RuntimeError(f"{front_end} did not start: see {log.name}")
                 time.sleep(0.3)
         yield url, token
     finally:
@@ -72,17 +79,17 @@ def jupyterlab_server(root, scratch):
 
 
 class NotebookPage:
-    """One notebook open in JupyterLab, with a screenshot folder."""
+    """One notebook open in a front end of FRONT_ENDS, with a screenshot folder."""
 
-    def __init__(self, page, shots):
-        self.page = page
+    def __init__(self, page, shots, front_end="jupyterlab"):
+        self.page, self.front_end = page, front_end
         self.shots = Path(shots)
         self.shots.mkdir(parents=True, exist_ok=True)
         self.console_errors = []
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
 
     def open(self, url, token, notebook):
-        self.page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+        self.page.goto(url + FRONT_ENDS[self.front_end][1].format(notebook) + f"?token={token}")
         self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         self.wait_until_idle(timeout=90)
 

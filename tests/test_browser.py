@@ -1,6 +1,8 @@
 """Each assignment's built student notebook in JupyterLab, in headless Chromium, used as a
 student uses it: Run All, its widgets (the slider), one function right and one wrong with their
-checks, then the export.
+checks, then the export. The same steps run in Notebook 7 (`jupyter notebook`), which many
+course hubs serve, on the smaller assignment: what differs there is the front end, not the
+notebook.
 Autosave is off, so the work reaches the zip only through the export cell's own save.
 
 Screenshots of every step go to the test's folder (printed with -s, kept by pytest under
@@ -18,7 +20,7 @@ import pytest
 
 from assignment.model import Assignment, all_assignments
 from generator.release import Release, build_student
-from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyterlab_server
+from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyter_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # JupyterLab in Chromium, per assignment
 
@@ -48,27 +50,46 @@ def test_every_assignment_says_what_its_student_types():
     assert set(ANSWERS) == {a.name for a in all_assignments()}
 
 
-@pytest.fixture(params=sorted(ANSWERS))
+# Notebook 7.6's own core throws this while it loads its settings, before any cell runs, with or
+# without our settings and extensions (also reported by others: gilad-rubin/hypster#108). It is
+# the only page error tolerated, and only there.
+KNOWN_FRONT_END_ERRORS = {"notebook7": {"Cannot read properties of undefined (reading 'schema')"}}
+
+# (assignment, front end): every assignment in JupyterLab, and Notebook 7 once.
+RUNS = [("disc01", "jupyterlab"), ("disc02", "jupyterlab"), ("disc02", "notebook7")]
+_student_folders = {}
+
+
+@pytest.fixture(params=RUNS, ids=lambda param: "-".join(param))
 def assignment(request, tmp_path_factory):
-    a = Assignment.named(request.param)
-    release = Release(a, a.term_seed, tmp_path_factory.mktemp("release") / a.name)
-    build_student(release)
-    return a, release.student_dir
+    """(assignment, its built student folder, the front end); each student build made once."""
+    name, front_end = request.param
+    a = Assignment.named(name)
+    if name not in _student_folders:
+        release = Release(a, a.term_seed, tmp_path_factory.mktemp("release") / a.name)
+        build_student(release)
+        _student_folders[name] = release.student_dir
+    return a, _student_folders[name], front_end
 
 
-def test_a_student_runs_checks_and_exports_in_jupyterlab(assignment, tmp_path):
+def test_every_assignment_runs_in_jupyterlab_and_notebook_7_runs_once():
+    assert {name for name, front_end in RUNS if front_end == "jupyterlab"} == set(ANSWERS)
+    assert [front_end for _, front_end in RUNS].count("notebook7") == 1
+
+
+def test_a_student_runs_checks_and_exports(assignment, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    a, student_folder = assignment
+    a, student_folder, front_end = assignment
     answers = ANSWERS[a.name]
     (right_question, right_start, RIGHT), (wrong_question, wrong_start, WRONG) = answers.right, answers.wrong
     root = tmp_path / "student"
     shutil.copytree(student_folder, root)
     timings = {}
-    with jupyterlab_server(root, tmp_path) as (url, token), sync_playwright() as p:
+    with jupyter_server(root, tmp_path, front_end) as (url, token), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        lab = NotebookPage(page, tmp_path / "screenshots")
+        lab = NotebookPage(page, tmp_path / "screenshots", front_end)
         print(f"\nscreenshots: {lab.shots}")
         lab.open(url, token, a.notebook)
 
@@ -78,7 +99,7 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(assignment, tmp_path):
         timings["run all"] = time.monotonic() - start
         lab.screenshot("01-run-all")
         assert lab.error_outputs() == []
-        assert lab.console_errors == []
+        assert set(lab.console_errors) <= KNOWN_FRONT_END_ERRORS.get(front_end, set()), lab.console_errors
         prompts = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
             .map(p => p.textContent.trim())""")
         assert prompts and all(p not in ("[ ]:", "[*]:", "") for p in prompts), prompts
@@ -120,7 +141,7 @@ def test_a_student_runs_checks_and_exports_in_jupyterlab(assignment, tmp_path):
         assert lab.error_outputs() == []
         browser.close()
 
-    print("; ".join(f"{name}: {seconds:.1f} s" for name, seconds in timings.items()))
+    print(f"{a.name} in {front_end}: " + "; ".join(f"{name}: {s:.1f} s" for name, s in timings.items()))
     assert "saved just now" in note and "Upload this zip to Gradescope" in note, note
     not_yet = [name.strip(" .") for name in note.split("not yet:")[1].splitlines()[0].split(",")]
     assert wrong_question in not_yet and right_question not in not_yet, note

@@ -132,6 +132,7 @@ NOT_NOTEBOOKS = {
 }
 
 
+RIDGE_ANSWER = r"Ridge wins: SGD has **not** converged, as $\kappa(F^\top F) \approx 10^{6}$ shows."
 INJECTION = "Points far out vote more. <script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
 
 
@@ -159,7 +160,7 @@ def graded_class(notebooks, autograder_zip, tmp_path_factory):
     submission(notebooks, folder, name="blank.ipynb")
     partial = submission(notebooks, folder, answers={q: everything[q] for q in QUESTIONS if q.startswith("q1a")},
                          name="partial.ipynb")
-    write_answers(partial, {"q1b_votes": INJECTION, "q2_ridge_vs_sgd": "Ridge wins: SGD has not converged."})
+    write_answers(partial, {"q1b_votes": INJECTION, "q2_ridge_vs_sgd": RIDGE_ANSWER})
     mistake = next(m for m in MISTAKES if m.question == "q1a_grad")
     submission(notebooks, folder, base="solution", answers={"q1a_grad": mistake.source}, name="mistaken.ipynb")
     for name, cells in HOSTILE_CELLS.items():
@@ -334,6 +335,9 @@ def test_the_report_shows_scores_mistakes_problems_and_written_answers(graded_cl
     assert "Rubric" in votes and "residual times x_i" in votes
     assert "Points far out vote more. &lt;script&gt;" in votes and "<script>" not in page
     assert "No answer from" in votes  # everyone else left it blank
+    ridge = page.split('id="written-q2_ridge_vs_sgd"')[1].split("<h3")[0]
+    # Shown as the Markdown it is, its formula as MathML (no TeX left), and nothing else let in.
+    assert "<strong>not</strong>" in ridge and "<math" in ridge and "<msup>" in ridge and "\\kappa" not in ridge
 
 
 def test_the_report_renders_in_a_browser(graded_class, tmp_path):
@@ -355,10 +359,12 @@ def test_the_report_renders_in_a_browser(graded_class, tmp_path):
         bars = page.locator("#score-plots svg path[style*='fill: #4a7ab5']").count()
         page.locator("#written-q1b_votes").scroll_into_view_if_needed()
         page.screenshot(path=tmp_path / "report-written.png")
+        formula = page.locator(".answer", has_text="Ridge wins").locator("math").first.bounding_box()
         pwned = page.evaluate("window.pwned")
         browser.close()
     assert bars >= len(QUESTIONS)  # every question's distribution is drawn
     assert pwned is None and not errors, errors
+    assert formula["width"] > 40 and formula["height"] > 8  # drawn by the browser, not left as tags
     shutil.copytree(tmp_path, graded_class["out"].parent / "screenshots", dirs_exist_ok=True)
 
 

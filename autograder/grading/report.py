@@ -7,8 +7,10 @@ results.
 - the written answers, grouped by question across all submissions, beside the rubric, so a TA
   grades one question for the whole section in one place.
 
-Everything a student wrote is escaped, and the page allows no scripts at all (its
-Content-Security-Policy), so an answer cannot run anything in a TA's browser.
+Everything a student wrote is escaped; a written answer is shown as the Markdown it is, with
+its formulas as MathML, cut down to plain elements (``autograder.mathml.answer_html``). The page
+allows no scripts at all (its Content-Security-Policy), so an answer cannot run anything in a
+TA's browser.
 """
 
 import html
@@ -16,6 +18,7 @@ import io
 from collections import Counter
 
 from autograder.files import write_atomically
+from autograder.mathml import UNRENDERED_CSS, answer_html
 
 MISTAKE_MARK = "Looks like a known mistake: "
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -25,11 +28,12 @@ h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.5em 0; } td, th { padding: 0.25em 0.7em; text-align: left;
   border-bottom: 1px solid #eee; vertical-align: top; } th { background: #f4f4f4; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.answer { white-space: pre-wrap; background: #fafafa; border-left: 3px solid #8ab; padding: 0.4em 0.8em; margin: 0.3em 0 1em; }
+.answer { background: #fafafa; border-left: 3px solid #8ab; padding: 0.4em 0.8em; margin: 0.3em 0 1em; }
 .rubric { background: #f3f7ee; border: 1px solid #cdb; padding: 0.5em 1em; }
 .who { color: #555; font-size: 0.9em; } .empty { color: #a33; }
 figure { margin: 0; } svg { max-width: 100%; height: auto; }
-"""
+.answer p { margin: 0.3em 0; }
+""" + UNRENDERED_CSS + "\n"
 
 
 def _e(text):
@@ -158,7 +162,7 @@ def report_html(casebook, records, title=None):
         missing = [r for r, text in answered if not text]
         for record, text in answered:
             if text:
-                parts.append(f'<div class="who">{_e(_who(record))}</div><div class="answer">{_e(text)}</div>')
+                parts.append(f'<div class="who">{_e(_who(record))}</div><div class="answer">{answer_html(text)}</div>')
         if missing:
             parts.append(f'<p class="empty">No answer from {len(missing)}: '
                          f'{_e(", ".join(_who(r) for r in missing))}</p>')

@@ -1,0 +1,88 @@
+"""Formulas as MathML, which Chromium, Firefox and Safari draw themselves: no MathJax, no
+network. One place for the solution page, the rubric page, the grading report and the review
+pages.
+
+Our own Markdown (templates, rubrics) is trusted; a student's answer is not, and goes through
+``answer_html``: its raw HTML escaped, its formulas converted, and the result cut down to an
+allowlist of plain HTML and MathML elements, so nothing in it can run or fetch anything.
+"""
+
+import html
+import re
+import secrets
+
+from latex2mathml.converter import convert
+
+# $$ display $$ first, then $ inline $ (not \$, and not across a blank line).
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)((?:\\.|[^$\\\n]|\n(?!\s*\n))+?)\$")
+
+UNRENDERED_CSS = ".tex-unrendered { font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }"
+
+MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
+               "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+               "mphantom", "menclose", "merror", "semantics", "annotation"}
+MATHML_ATTRIBUTES = {"display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+                     "accent", "accentunder", "linethickness", "columnalign", "rowspacing", "columnspacing",
+                     "width", "height", "depth", "displaystyle", "scriptlevel", "minsize", "maxsize",
+                     "movablelimits", "symmetric", "form", "notation"}
+ANSWER_TAGS = {"p", "br", "em", "strong", "del", "code", "pre", "ul", "ol", "li", "blockquote", "hr",
+               "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a"}
+
+
+class UnrenderedFormula(ValueError):
+    """A formula latex2mathml cannot convert."""
+
+
+def mathml(tex, display):
+    """One formula as MathML; UnrenderedFormula when it cannot be converted."""
+    try:
+        return convert(tex.strip(), display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises a family of its own errors, and others
+        raise UnrenderedFormula(f"{type(exc).__name__}: {exc}") from None
+
+
+def formula_html(tex, display, unrendered):
+    """The formula as MathML, or its TeX in a monospace box that says it could not be drawn
+    (and ``unrendered`` gains it): never silently."""
+    try:
+        return mathml(tex, display)
+    except UnrenderedFormula as exc:
+        unrendered.append((tex, str(exc)))
+        return (f'<code class="tex-unrendered" title="this formula could not be rendered: '
+                f'{html.escape(str(exc), quote=True)}">{html.escape(tex)}</code>')
+
+
+def markdown_with_mathml(text, unrendered=None):
+    """``text`` (our own Markdown) with each $…$ and $$…$$ formula replaced by MathML."""
+    unrendered = [] if unrendered is None else unrendered
+    text = DISPLAY_MATH.sub(lambda m: "\n\n" + formula_html(m.group(1), True, unrendered) + "\n\n", text)
+    return INLINE_MATH.sub(lambda m: formula_html(m.group(1), False, unrendered), text)
+
+
+def answer_html(markdown):
+    """A student's Markdown answer as HTML that shows what they wrote and can do nothing else.
+
+    The formulas are taken out before the Markdown is parsed (so ``_`` and ``*`` in them stay
+    TeX), the Markdown is rendered with raw HTML escaped, the formulas come back as MathML, and
+    nh3 keeps only plain text elements and MathML: no scripts, styles, images, forms or event
+    handlers, and links only to http(s) and mail."""
+    import mistune
+    import nh3
+
+    formulas, unrendered = [], []
+    marker = f"math{secrets.token_hex(6)}n"  # a student cannot guess it to smuggle a formula in
+
+    def hold(match, display):
+        formulas.append(formula_html(match.group(1), display, unrendered))
+        token = f"{marker}{len(formulas) - 1}x"
+        return f"\n\n{token}\n\n" if display else token
+
+    text = DISPLAY_MATH.sub(lambda m: hold(m, True), markdown)
+    text = INLINE_MATH.sub(lambda m: hold(m, False), text)
+    rendered = mistune.create_markdown(escape=True, plugins=["strikethrough", "table"])(text)
+    rendered = re.sub(rf"{marker}(\d+)x", lambda m: formulas[int(m.group(1))], rendered)
+    return nh3.clean(rendered, tags=ANSWER_TAGS | MATHML_TAGS,
+                     attributes={"*": {"title"}, "code": {"class", "title"}, "a": {"href"},
+                                 **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS}},
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
