@@ -228,12 +228,14 @@ def test_honest_work_scores_what_it_earns(graded_class):
 def test_the_gradebook_is_in_otters_layout_with_the_students(graded_class):
     with open(graded_class["out"] / "final_grades.csv", newline="") as f:
         header, points = next(csv.reader(f)), next(csv.reader(f))
-    assert header == ["file", "name", "email", "sid", *QUESTIONS, "total_points_earned", "percent_correct",
-                      "grading_status"]
-    assert points[0] == "points-per-question" and points[-3:] == ["20", "1", "--"]
+    written = [w.name for w in DISC01.written]
+    assert header == ["file", "name", "email", "sid", *QUESTIONS, *written, "total_points_earned",
+                      "percent_correct", "grading_status"]
+    assert points[0] == "points-per-question" and points[-3:] == ["28", "1", "--"]  # 20 autograded, 8 by hand
     ada, alan = graded_class["rows"]["submission_1001"], graded_class["rows"]["submission_1002"]
     assert (ada["name"], ada["email"], ada["sid"]) == ("Ada Lovelace", "ada@berkeley.edu", "3031000001")
-    assert full_marks_except(ada) and ada["percent_correct"] == "1"
+    assert full_marks_except(ada) and ada["percent_correct"] == "0.7143"
+    assert all(ada[w] == "" for w in written)  # not graded by hand yet: blank, never 0
     assert float(alan["total_points_earned"]) == 0 and "no file was submitted" in alan["grading_status"]
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from autograder.grading.gradebook import write_gradebook
+from autograder.grading.gradebook import CASEBOOK, write_gradebook
 from autograder.grading.inputs import InputError, collect
 from autograder.grading.report import write_report
 from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore
@@ -224,7 +224,8 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
                 warm.close()
             summary.records = [r for r in (store.load(s.id) for s in submissions) if r is not None]
             try:
-                write_gradebook(out / "final_grades.csv", casebook, summary.records)
+                casebook.write(out / CASEBOOK)
+                write_gradebook(out, casebook, summary.records)
                 write_report(out / "report.html", casebook, summary.records)
             except OSError as exc:
                 unsaved = unsaved or f"could not write the gradebook in {out}: {exc.strerror or exc}"

@@ -1,0 +1,232 @@
+"""The review app (Flask): the written answers of one question across the whole section, with
+the rubric beside each, for the TAs to grade in the browser.
+
+Every route sits under ``/<token>/``, a secret made per run: anything else is a 404, so another
+user of a shared machine, who can reach the loopback port, can neither read nor write. Requests
+must name this machine by its loopback name (no DNS rebinding), changes come as JSON (which a
+page elsewhere cannot post without the browser asking first), and a change is written to SQLite
+before it is acknowledged. Bad input gets a 4xx with a short JSON reason, never a traceback.
+"""
+
+import math
+import threading
+
+from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from autograder.grading.gradebook import stored_casebook, stored_records, write_gradebook
+from autograder.grading.review.hand_scores import (MAX_COMMENT_CHARS, HandScores, answer_fingerprint,
+                                                   score_of)
+from autograder.mathml import UNRENDERED_CSS, answer_html
+
+LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+POLL_SECONDS = 2
+
+
+class Section:
+    """What OUT holds for the review: the casebook's written questions and every stored result
+    (read once; ``refresh`` reads them again after a grading run)."""
+
+    def __init__(self, out):
+        self.out = out
+        self.hand = HandScores(out)
+        self._gradebook_lock = threading.Lock()
+        self.refresh()
+
+    def refresh(self):
+        self.casebook = stored_casebook(self.out)
+        self.written = {w["name"]: w for w in self.casebook.written}
+        self.records = stored_records(self.out)
+        self.by_id = {r["id"]: r for r in self.records}
+        self.gradable = {r["id"] for r in self.readable()}  # an unreadable upload has no answer to score
+
+    def readable(self):
+        return [r for r in self.records if not r["grading_status"].startswith("Unreadable")]
+
+    def unreadable(self):
+        return [r for r in self.records if r["grading_status"].startswith("Unreadable")]
+
+    def answer(self, record, question):
+        return (record.get("written") or {}).get(question, "")
+
+    def progress(self, question):
+        state = self.hand.question_state(question)
+        readable = self.readable()
+        return {"graded": sum(1 for r in readable if state.get(r["id"], {}).get("graded")), "of": len(readable)}
+
+    def answer_state(self, question, submission, state=None):
+        """What the page shows of one answer's grading: ticks, notes, score, and whether its text
+        changed since it was graded."""
+        state = (state if state is not None else self.hand.question_state(question)).get(submission)
+        w = self.written[question]
+        record = self.by_id[submission]
+        if state is None:
+            return {"ticked": [], "graded": False, "comment": "", "adjustment": 0, "reason": "",
+                    "score": None, "changed_since_graded": False}
+        current = answer_fingerprint(self.answer(record, question))
+        return {**{k: state[k] for k in ("ticked", "graded", "comment", "adjustment", "reason")},
+                "score": score_of(state, w.get("rubric") or [], w["points"]) if state["graded"] else None,
+                "changed_since_graded": state["graded"] and state["answer_hash"] != current}
+
+    def rebuild_gradebook(self):
+        with self._gradebook_lock:  # one writer of the temporary file at a time
+            write_gradebook(self.out, self.casebook, self.records)
+
+
+def create_app(out, token):
+    section = Section(out)
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    site = Blueprint("review", __name__, url_prefix=f"/{token}", static_folder="static",
+                     template_folder="templates")
+
+    @app.before_request
+    def only_loopback_names():
+        if request.host.rsplit(":", 1)[0] not in LOOPBACK_NAMES:
+            abort(400, "this server answers to 127.0.0.1 only")
+
+    @app.after_request
+    def strict_headers(response):
+        response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+        return response
+
+    @app.errorhandler(HTTPException)
+    def short_error(exc):
+        if request.path.startswith(f"/{token}/api/"):
+            return jsonify(error=exc.description), exc.code
+        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+
+    @app.get("/favicon.ico")
+    def no_icon():  # browsers ask for it: an empty answer keeps their consoles free of 404s
+        return Response(status=204)
+
+    def question_or_404(question):
+        if question not in section.written:
+            abort(404, f"no written question {question!r}")
+        return section.written[question]
+
+    def body():
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            abort(400, "send a JSON object")
+        return data
+
+    def submission_in(data):
+        submission = data.get("submission")
+        if not isinstance(submission, str) or submission not in section.gradable:
+            abort(400, "no such submission, or one whose upload could not be read")
+        return submission
+
+    def text_in(data, key, limit=MAX_COMMENT_CHARS):
+        value = data.get(key, "")
+        if not isinstance(value, str) or len(value) > limit:
+            abort(400, f"{key} must be text of at most {limit} characters")
+        return value
+
+    def changed(question, submission):
+        section.rebuild_gradebook()
+        return jsonify(answer=section.answer_state(question, submission), progress=section.progress(question))
+
+    @site.get("/math.css")
+    def math_css():
+        return Response(UNRENDERED_CSS, mimetype="text/css")
+
+    @site.get("/")
+    def index():
+        section.refresh()
+        questions = [(w, section.progress(w["name"])) for w in section.casebook.written]
+        return render_template("index.html", token=token, assignment=section.casebook.assignment,
+                               questions=questions, unreadable=section.unreadable())
+
+    @site.get("/q/<question>")
+    def question_page(question):
+        w = question_or_404(question)
+        show_names = request.args.get("names") == "1"
+        state = section.hand.question_state(question)
+        answers = []
+        for number, record in enumerate(section.readable(), 1):
+            text = section.answer(record, question)
+            student = (record.get("student") or {}).get("name")
+            answers.append({"id": record["id"], "number": number, "text": text,
+                            "html": answer_html(text) if text else "",
+                            "who": (f"{student} ({record['id']})" if student else record["id"]) if show_names else None,
+                            "state": section.answer_state(question, record["id"], state)})
+        return render_template("question.html", token=token, assignment=section.casebook.assignment,
+                               question=w, answers=answers, show_names=show_names,
+                               progress=section.progress(question), unreadable=section.unreadable(),
+                               saved=section.hand.saved_comments(question), poll_seconds=POLL_SECONDS,
+                               others=[n for n in section.written if n != question])
+
+    @site.get("/api/q/<question>/state")
+    def question_state(question):
+        question_or_404(question)
+        state = section.hand.question_state(question)
+        return jsonify(answers={r["id"]: section.answer_state(question, r["id"], state) for r in section.readable()},
+                       progress=section.progress(question), saved=section.hand.saved_comments(question))
+
+    @site.post("/api/q/<question>/tick")
+    def tick(question):
+        w = question_or_404(question)
+        data = body()
+        submission, item, ticked = submission_in(data), data.get("item"), data.get("ticked")
+        if not isinstance(item, int) or isinstance(item, bool) or not 0 <= item < len(w.get("rubric") or []):
+            abort(400, "item must be the number of one of the question's rubric items")
+        if not isinstance(ticked, bool):
+            abort(400, "ticked must be true or false")
+        section.hand.tick(submission, question, item, ticked, _fingerprint(section, submission, question))
+        return changed(question, submission)
+
+    @site.post("/api/q/<question>/zero")
+    def zero(question):
+        question_or_404(question)
+        submission = submission_in(body())
+        section.hand.give_zero(submission, question, _fingerprint(section, submission, question))
+        return changed(question, submission)
+
+    @site.post("/api/q/<question>/ungrade")
+    def ungrade(question):
+        question_or_404(question)
+        submission = submission_in(body())
+        section.hand.ungrade(submission, question)
+        return changed(question, submission)
+
+    @site.post("/api/q/<question>/note")
+    def note(question):
+        w = question_or_404(question)
+        data = body()
+        submission = submission_in(data)
+        adjustment = data.get("adjustment", 0)
+        if (not isinstance(adjustment, (int, float)) or isinstance(adjustment, bool) or not math.isfinite(adjustment)
+                or abs(adjustment) > w["points"]):
+            abort(400, f"the adjustment must be a number between -{w['points']:g} and {w['points']:g}")
+        comment, reason = text_in(data, "comment"), text_in(data, "reason", 500)
+        if adjustment and not reason.strip():
+            abort(400, "an adjustment needs a reason")
+        section.hand.note(submission, question, comment, float(adjustment), reason,
+                          _fingerprint(section, submission, question))
+        return changed(question, submission)
+
+    @site.post("/api/q/<question>/saved-comments")
+    def save_comment(question):
+        question_or_404(question)
+        text = text_in(body(), "text").strip()
+        if not text:
+            abort(400, "an empty comment is not worth saving")
+        section.hand.save_comment(question, text)
+        return jsonify(saved=section.hand.saved_comments(question))
+
+    @site.delete("/api/q/<question>/saved-comments/<int:comment_id>")
+    def forget_comment(question, comment_id):
+        question_or_404(question)
+        section.hand.forget_comment(comment_id)
+        return jsonify(saved=section.hand.saved_comments(question))
+
+    app.register_blueprint(site)
+    return app
+
+
+def _fingerprint(section, submission, question):
+    return answer_fingerprint(section.answer(section.by_id[submission], question))

@@ -1,0 +1,272 @@
+"""``eecs182 review``: the TAs' hand grading of the written answers, served by the real command
+on loopback and driven over HTTP and in headless Chromium.
+
+The section is Discussion 2's, graded by ``eecs182 grade``: the solution (its answers written),
+the blank notebook (no answers), a student whose answers carry math and an injection, and an
+upload that is not a notebook.
+"""
+
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+import nbformat
+import pytest
+
+from lab_browser import CHROMIUM_FLAGS, chromium
+
+pytestmark = [pytest.mark.slow]  # a graded section and a server per test
+
+EECS182 = [sys.executable, "-c", "from generator.cli import main; main()"]
+ANSWER = (r"Shifting by $m = \max_k z_k$ multiplies top and bottom by $e^{-m}$, so **nothing changes**. "
+          r"Without it $e^{z_k}$ overflows. <script>window.pwned = 1</script>"
+          "<img src=x onerror=\"window.pwned = 2\">")
+
+
+def write_answers(path, answers):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("written") in answers:
+            cell.source = answers[cell.metadata.written]
+    nbformat.write(nb, path)
+
+
+def grade(folder, out, autograder_zip, *extra):
+    proc = subprocess.run([*EECS182, "grade", str(folder), "-o", str(out), "-a", str(autograder_zip),
+                           "--no-progress", *extra], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def section(built, tmp_path_factory):
+    release, _ = built("disc02")
+    a = release.assignment
+    folder = tmp_path_factory.mktemp("disc02-section")
+    shutil.copy(release.solution_dir / a.notebook, folder / "solution.ipynb")
+    shutil.copy(release.student_dir / a.notebook, folder / "blank.ipynb")
+    shutil.copy(release.student_dir / a.notebook, folder / "student.ipynb")
+    write_answers(folder / "student.ipynb", {"q2_max_shift": ANSWER})
+    (folder / "junk.ipynb").write_text("not a notebook")
+    return release, folder
+
+
+@pytest.fixture
+def out(section, tmp_path):
+    """A freshly graded OUT for each test: hand scores start empty."""
+    release, folder = section
+    out = tmp_path / "out"
+    grade(folder, out, release.autograder_zip)
+    return out
+
+
+@contextmanager
+def review_server(out, port=0):
+    """``eecs182 review OUT --no-browser``: yields (url, process)."""
+    proc = subprocess.Popen([*EECS182, "review", str(out), "--no-browser", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        url = re.search(r"http://127\.0\.0\.1:\d+/\S+/", "".join(lines))
+        assert url, ("".join(lines), proc.stderr.read() if proc.poll() is not None else "")
+        yield url.group(0), proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+
+
+def call(url, data=None, method=None, raw=None, headers=None):
+    """(status, parsed JSON or text) of one request."""
+    body = raw if raw is not None else (json.dumps(data).encode() if data is not None else None)
+    request = urllib.request.Request(url, data=body, method=method or ("POST" if body is not None else "GET"),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, text = response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read().decode()
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text
+
+
+def gradebook(out):
+    with open(out / "final_grades.csv", newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+def test_ticks_are_stored_before_they_are_acknowledged_and_reach_the_gradebook(out):
+    with review_server(out) as (url, proc):
+        api = url + "api/q/q2_max_shift/"
+        status, reply = call(api + "tick", {"submission": "solution", "item": 0, "ticked": True})
+        assert status == 200 and reply["answer"]["score"] == 1 and reply["progress"] == {"graded": 1, "of": 3}
+        rows = gradebook(out)  # rebuilt at once: the written column, the total including it
+        assert rows["solution"]["q2_max_shift"] == "1" and rows["solution"]["q4_step_size"] == ""
+        assert rows["solution"]["total_points_earned"] == "9" and rows["blank"]["q2_max_shift"] == ""
+        call(api + "note", {"submission": "student", "comment": "Good.", "adjustment": 0.5, "reason": "neat"})
+        os.kill(proc.pid, signal.SIGKILL)  # no shutdown, no chance to flush anything
+        proc.wait(10)
+    with sqlite3.connect(out / "hand_scores.sqlite") as db:
+        assert db.execute("SELECT ticked FROM ticks WHERE submission = 'solution'").fetchall() == [(1,)]
+    with review_server(out) as (url, _):
+        status, state = call(url + "api/q/q2_max_shift/state")
+    assert state["answers"]["solution"]["ticked"] == [0]
+    assert state["answers"]["student"]["comment"] == "Good." and state["answers"]["student"]["score"] == 0.5
+    assert state["answers"]["blank"]["graded"] is False and state["progress"] == {"graded": 2, "of": 3}
+
+
+def test_a_regrade_keeps_hand_scores_and_flags_an_answer_that_changed(section, out):
+    release, folder = section
+    with review_server(out) as (url, _):
+        for submission in ("solution", "student"):
+            call(url + "api/q/q2_max_shift/tick", {"submission": submission, "item": 1, "ticked": True})
+    grade(folder, out, release.autograder_zip, "--force")  # every submission graded again
+    assert gradebook(out)["solution"]["q2_max_shift"] == "1"
+    changed = folder.parent / "changed"
+    shutil.copytree(folder, changed)
+    write_answers(changed / "student.ipynb", {"q2_max_shift": "A different answer."})
+    grade(changed, out, release.autograder_zip)  # the replaced submission only
+    rows = gradebook(out)
+    assert rows["student"]["q2_max_shift"] == "1" and rows["solution"]["q2_max_shift"] == "1"
+    with review_server(out) as (url, _):
+        _, state = call(url + "api/q/q2_max_shift/state")
+    assert state["answers"]["student"]["changed_since_graded"] is True  # kept, and flagged to look again
+    assert state["answers"]["solution"]["changed_since_graded"] is False
+
+
+BAD_REQUESTS = [  # (path, body or raw bytes, expected status)
+    ("tick", b"not json", 400),
+    ("tick", ["a", "list"], 400),
+    ("tick", {"submission": "nobody", "item": 0, "ticked": True}, 400),
+    ("tick", {"submission": "solution", "item": 7, "ticked": True}, 400),
+    ("tick", {"submission": "solution", "item": "0", "ticked": True}, 400),
+    ("tick", {"submission": "solution", "item": True, "ticked": True}, 400),
+    ("tick", {"submission": "solution", "item": 0, "ticked": "yes"}, 400),
+    ("tick", {"submission": "junk", "item": 0, "ticked": True}, 400),  # unreadable: nothing to grade
+    ("note", {"submission": "solution", "adjustment": 1e9, "reason": "x"}, 400),
+    ("note", {"submission": "solution", "adjustment": 1, "reason": " "}, 400),
+    ("note", b'{"submission": "solution", "adjustment": NaN, "reason": "x"}', 400),
+    ("note", {"submission": "solution", "comment": "x" * 6000}, 400),
+    ("note", {"submission": "solution", "comment": ["not", "text"]}, 400),
+    ("saved-comments", {"text": "   "}, 400),
+    ("tick", b"{" + b" " * 70_000 + b"}", 413),
+]
+
+
+def test_bad_input_gets_a_4xx_with_a_reason_and_changes_nothing(out):
+    with review_server(out) as (url, _):
+        api = url + "api/q/q2_max_shift/"
+        for path, body, expected in BAD_REQUESTS:
+            status, reply = call(api + path, raw=body) if isinstance(body, bytes) else call(api + path, body)
+            assert status == expected, (path, body if len(str(body)) < 200 else "(long)", reply)
+            assert "Traceback" not in str(reply)
+            if status == 400:
+                assert reply["error"], (path, reply)
+        assert call(url + "api/q/no_such_question/state")[0] == 404
+        assert call(url + "api/q/q2_max_shift/tick", method="GET")[0] == 405
+        _, state = call(api + "state")
+    assert not any(a["graded"] or a["comment"] for a in state["answers"].values())
+
+
+def test_only_the_token_and_the_loopback_name_reach_it(out):
+    with review_server(out) as (url, _):
+        root = url.split("/", 3)
+        base, token = "/".join(root[:3]), root[3].strip("/")
+        assert len(token) >= 32
+        assert call(base + "/")[0] == 404
+        assert call(base + "/" + token[:-1] + "x/")[0] == 404
+        assert call(base + f"/{token[:-1]}x/api/q/q2_max_shift/tick",
+                    {"submission": "solution", "item": 0, "ticked": True})[0] == 404
+        assert call(url, headers={"Host": "evil.example:80"})[0] == 400  # DNS rebinding
+        status, page = call(url)
+        assert status == 200 and "q2_max_shift" in page and "0 of 3 graded" in page
+        with urllib.request.urlopen(url + "q/q2_max_shift", timeout=10) as response:
+            csp = response.headers["Content-Security-Policy"]  # no inline script could run even if one got in
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and response.headers["Referrer-Policy"] == "no-referrer"
+        port = int(base.rsplit(":", 1)[1])
+        with open("/proc/net/tcp") as f:  # listening (0A) on 127.0.0.1 (0100007F) and nowhere else
+            listening = [line.split()[1] for line in f.readlines()[1:]
+                         if line.split()[3] == "0A" and int(line.split()[1].split(":")[1], 16) == port]
+        assert listening == [f"0100007F:{port:04X}"]
+
+
+@pytest.mark.browser
+def test_a_ta_grades_with_the_keyboard_and_a_second_tab_sees_it(out, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    # The page's CSP forbids eval, so waits are Playwright's expect(), never wait_for_function.
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with review_server(out) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        errors = []
+        first, second = (browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(2))
+        for page in (first, second):
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+        first.goto(url)
+        first.get_by_role("link", name="q2_max_shift").click()
+        second.goto(url + "q/q2_max_shift")
+        first.wait_for_selector("section.answer.current")
+        visible = first.locator("body").inner_text()
+        # Names are hidden: answers are numbered, in the order graded.
+        assert "Answer 1" in visible and "blank" not in visible and "student" not in visible
+        answers = first.locator("section.answer")
+        assert answers.count() == 3 and "(no answer)" in answers.nth(0).inner_text()
+        student = first.locator("section.answer", has_text="nothing changes")
+        assert student.locator("math").count() == 3 and student.locator("math").first.bounding_box()["width"] > 5
+        assert "<script>" in student.inner_text() and first.evaluate("window.pwned") is None  # shown, never run
+
+        first.keyboard.press("0")  # the empty answer: zero in one key
+        expect(first.locator("#status")).to_have_text("saved")
+        first.keyboard.press("u")  # the next ungraded answer
+        first.keyboard.press("2")  # its second rubric item
+        expect(first.locator("#progress")).to_have_text("2 of 3 graded")
+        current = first.locator("section.answer.current")
+        assert current.locator("input[data-item='1']").is_checked() and "1 / 2" in current.inner_text()
+        first.screenshot(path=shots / "review-graded.png")
+
+        # The other tab shows both changes within a couple of polls, and its own tick stays its own.
+        expect(second.locator("#progress")).to_have_text("2 of 3 graded", timeout=10_000)
+        second_current = second.locator("section.answer").nth(1)
+        assert second_current.locator("input[data-item='1']").is_checked()
+        second_current.locator("input[data-item='0']").check()
+        expect(second.locator("#status")).to_have_text("saved")
+        expect(first.locator("section.answer").nth(1).locator("input[data-item='0']")).to_be_checked(timeout=10_000)
+        assert first.locator("section.answer").nth(1).locator("input[data-item='1']").is_checked()
+
+        # A comment saved for reuse, inserted into another answer; an adjustment with its reason.
+        first.keyboard.press("j")
+        comment = first.locator("section.answer.current .comment")
+        comment.fill("Say why the shift changes nothing.")
+        first.locator("section.answer.current .keep").click()
+        first.wait_for_selector("#saved-list .insert")
+        first.keyboard.press("Escape")
+        first.keyboard.press("k")
+        first.locator("#saved-list .insert").first.click()
+        first.locator("section.answer.current .adjustment").fill("-0.5")
+        first.locator("section.answer.current .reason").fill("no overflow argument")
+        expect(first.locator("#status")).to_have_text("saved")
+        first.wait_for_timeout(1200)
+        first.screenshot(path=shots / "review-comments.png")
+        first.reload()
+        first.wait_for_selector("section.answer.current")
+        assert first.locator("section.answer").nth(1).locator(".comment").input_value() == \
+            "Say why the shift changes nothing."
+        first.goto(url + "q/q2_max_shift?names=1")
+        assert "student" in first.locator("body").inner_text()
+        browser.close()
+    rows = gradebook(out)
+    assert rows["blank"]["q2_max_shift"] == "0" and rows["solution"]["q2_max_shift"] == "1.5"  # 1 + 1 - 0.5
+    assert rows["student"]["q2_max_shift"] == "" and not errors, errors
+    print(f"\nscreenshots: {shots}")
