@@ -255,12 +255,31 @@ def _judge_files(release, nb):
 
     files = gradescope_code(release.assignment)
     casebook = build_casebook(release.assignment, release.seed)
-    casebook = replace(casebook, preload=tuple(_notebook_imports(release.assignment, nb)))
+    casebook = replace(casebook, preload=tuple(_notebook_imports(release.assignment, nb)),
+                       known_forms=_known_forms(release.assignment, casebook, nb))
     files["casebook.json"] = casebook.to_json().encode()
     # Gradescope's scripts, as they are: run_autograder runs run_otter.py, which runs the judge.
     for name in ("run_autograder", "run_otter.py"):
         files[name] = GRADESCOPE_TEMPLATES / name
     return files
+
+
+def _known_forms(assignment, casebook, nb):
+    """question -> the canonical forms of the code the student notebook gives for it and of the
+    reference's function: what unanswered submissions share, and what the course itself wrote,
+    neither of which is evidence of copying."""
+    import inspect
+
+    from autograder.grading.review.similarity import canonical_form
+
+    reference = assignment.reference_module()
+    functions = {q.name: q.function for q in casebook.questions}
+    forms = {q: [canonical_form(inspect.getsource(getattr(reference, f)), f)] for q, f in functions.items()}
+    for cell in nb.cells:
+        question = cell.metadata.get("question")
+        if cell.cell_type == "code" and question in functions:
+            forms[question].append(canonical_form(cell.source, functions[question]))
+    return {q: sorted({f for f in found if f}) for q, found in forms.items()}
 
 
 def _notebook_imports(assignment, nb):

@@ -318,8 +318,9 @@ def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     timings["grade"] = time.perf_counter() - start
     grades = _grades(tmp_path / "grades" / "final_grades.csv")
     solution, blank, mistaken = grades["hw99"], grades["hw99-2"], grades["mistaken"]
-    assert grades["points-per-question"]["total_points_earned"] == "3"
-    assert solution["total_points_earned"] == "3", solution
+    # 3 autograded points and 3 for the written questions, which are blank until a TA grades them
+    assert grades["points-per-question"]["total_points_earned"] == "6"
+    assert solution["total_points_earned"] == "3" and solution["percent_correct"] == "0.5", solution
     assert blank["total_points_earned"] == "0", blank
     assert mistaken["q2_grad"] == "0" and mistaken["total_points_earned"] == "0", mistaken
     assert MISTAKE_HINT in (tmp_path / "grades" / "feedback" / "mistaken.txt").read_text()

@@ -41,9 +41,11 @@ def write_answers(path, answers):
 
 
 def grade(folder, out, autograder_zip, *extra):
+    """``eecs182 grade``'s summary."""
     proc = subprocess.run([*EECS182, "grade", str(folder), "-o", str(out), "-a", str(autograder_zip),
                            "--no-progress", *extra], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
 
 
 @pytest.fixture(scope="module")
@@ -120,24 +122,52 @@ def test_ticks_are_stored_before_they_are_acknowledged_and_reach_the_gradebook(o
         assert db.execute("SELECT ticked FROM ticks WHERE submission = 'solution'").fetchall() == [(1,)]
     with review_server(out) as (url, _):
         status, state = call(url + "api/q/q2_max_shift/state")
+        status, written = call(url + "api/feedback", {})
+    assert status == 200 and written["files"] == 4
     assert state["answers"]["solution"]["ticked"] == [0]
     assert state["answers"]["student"]["comment"] == "Good." and state["answers"]["student"]["score"] == 0.5
     assert state["answers"]["blank"]["graded"] is False and state["progress"] == {"graded": 2, "of": 3}
 
+    # What goes back to the students: a file each, in the zip, with everything the TAs gave.
+    import zipfile
 
-def test_a_regrade_keeps_hand_scores_and_flags_an_answer_that_changed(section, out):
+    with zipfile.ZipFile(out / "feedback.zip") as zf:
+        assert sorted(zf.namelist()) == ["blank.md", "junk.md", "solution.md", "student.md"]
+        solution, student, blank = (zf.read(f"{n}.md").decode() for n in ("solution", "student", "blank"))
+    assert "**Score: 9 of 12** (8 of 8 autograded, 1 of 4 graded by hand; not graded yet: q4\\_step\\_size)" in solution
+    assert "### q2\\_max\\_shift: 1 of 2" in solution and "- [x] Unchanged: subtracting" in solution
+    assert "- [ ] Why it is needed" in solution
+    assert "- Adjustment +0.5: neat" in student and "> Good." in student
+    assert "### q2\\_max\\_shift: not graded yet" in blank and "**q1\\_sigmoid: 0 of 8 cases (0 of 1 points)**" in blank
+    assert (out / "student_feedback" / "student.md").read_text() == student
+
+
+def test_a_regrade_keeps_hand_scores_says_what_changed_and_flags_a_changed_answer(section, out, tmp_path):
     release, folder = section
     with review_server(out) as (url, _):
         for submission in ("solution", "student"):
             call(url + "api/q/q2_max_shift/tick", {"submission": submission, "item": 1, "ticked": True})
-    grade(folder, out, release.autograder_zip, "--force")  # every submission graded again
-    assert gradebook(out)["solution"]["q2_max_shift"] == "1"
-    changed = folder.parent / "changed"
+    again = grade(folder, out, release.autograder_zip, "--force")  # every submission graded again
+    assert gradebook(out)["solution"]["q2_max_shift"] == "1" and "totals changed" not in again
+    # The student replaces the notebook: one more function right, and the written answer rewritten.
+    changed = tmp_path / "changed"
     shutil.copytree(folder, changed)
+    solution = nbformat.read(folder / "solution.ipynb", as_version=4)
+    sigmoid = next(c.source for c in solution.cells if c.metadata.get("question") == "q1_sigmoid")
+    student = nbformat.read(changed / "student.ipynb", as_version=4)
+    next(c for c in student.cells if c.metadata.get("question") == "q1_sigmoid").source = sigmoid
+    nbformat.write(student, changed / "student.ipynb")
     write_answers(changed / "student.ipynb", {"q2_max_shift": "A different answer."})
-    grade(changed, out, release.autograder_zip)  # the replaced submission only
+    summary = grade(changed, out, release.autograder_zip)  # the replaced submission only
     rows = gradebook(out)
     assert rows["student"]["q2_max_shift"] == "1" and rows["solution"]["q2_max_shift"] == "1"
+    assert rows["student"]["total_points_earned"] == "2"
+    assert "  student: 1 → 2 (q1_sigmoid 0 → 1)" in summary.splitlines()  # totals include hand scores
+    log = (out / "changes.log").read_text().splitlines()
+    assert log[-2].endswith("1 graded again, 1 total changed") and log[-1] == "student: 1 → 2 (q1_sigmoid 0 → 1)"
+    assert log[-3].endswith("4 graded again, 0 totals changed")  # the --force run, kept
+    report = (out / "report.html").read_text().split('id="changed"')[1].split("<h2")[0]
+    assert "student: 1 → 2 (q1_sigmoid 0 → 1)" in report
     with review_server(out) as (url, _):
         _, state = call(url + "api/q/q2_max_shift/state")
     assert state["answers"]["student"]["changed_since_graded"] is True  # kept, and flagged to look again
@@ -270,3 +300,52 @@ def test_a_ta_grades_with_the_keyboard_and_a_second_tab_sees_it(out, tmp_path):
     assert rows["blank"]["q2_max_shift"] == "0" and rows["solution"]["q2_max_shift"] == "1.5"  # 1 + 1 - 0.5
     assert rows["student"]["q2_max_shift"] == "" and not errors, errors
     print(f"\nscreenshots: {shots}")
+
+
+SOFTMAX_COPIED = """
+def softmax(Z):
+    E = np.exp(Z - Z.max(axis=0))
+    return E / E.sum(axis=0)
+"""
+SOFTMAX_DISGUISED = """
+def softmax(logits):
+    # subtract the max for stability
+    expd = np.exp(logits - logits.max(axis = 0))
+
+    return expd / expd.sum(axis = 0)   # normalise
+"""
+SIGMOID_ODD = "def sigmoid(z):\n    return np.exp(-np.logaddexp(0, -np.asarray(z, dtype=float)))\n"
+
+
+def test_copied_work_is_found_and_listed_most_similar_first(section, tmp_path):
+    """Two students hand in the same wrong softmax (one renamed and commented it), the same
+    unusual sigmoid and the same written answer; two hand in the reference's code, and two the
+    notebook as given."""
+    release, folder = section
+    copied = tmp_path / "section"
+    shutil.copytree(folder, copied)
+    for name, softmax in (("copier_a", SOFTMAX_COPIED), ("copier_b", SOFTMAX_DISGUISED)):
+        shutil.copy(release.student_dir / "disc02.ipynb", copied / f"{name}.ipynb")
+        nb = nbformat.read(copied / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("question") == "q2_softmax":
+                cell.source = softmax
+            elif cell.metadata.get("question") == "q1_sigmoid":
+                cell.source = SIGMOID_ODD
+        nbformat.write(nb, copied / f"{name}.ipynb")
+        write_answers(copied / f"{name}.ipynb", {"q2_max_shift": ANSWER})
+    shutil.copy(copied / "solution.ipynb", copied / "reference_code.ipynb")  # the reference's code, twice
+    write_answers(copied / "reference_code.ipynb", {"q2_max_shift": "", "q4_step_size": ""})
+    out = tmp_path / "out"
+    grade(copied, out, release.autograder_zip)
+    with open(out / "similarity.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["a"], r["b"]) for r in rows[:1]] == [("copier_a", "copier_b")], rows
+    evidence = rows[0]["evidence"].split("; ")
+    assert evidence[0].startswith("the same wrong q2_softmax (2 of ")
+    assert any(e.startswith("the same q1_sigmoid (2 of ") for e in evidence)
+    assert "written q2_max_shift 100% alike" in evidence
+    # What the notebook gives and what the reference does are no evidence, however rare here.
+    assert [(r["a"], r["b"]) for r in rows] == [("copier_a", "copier_b")], rows
+    report = (out / "report.html").read_text().split('id="similar"')[1].split("<h2")[0]
+    assert "copier_a" in report and "the same wrong q2_softmax" in report

@@ -5,7 +5,8 @@ submission), ``workers`` at a time. Worker processes only run the judge; this pr
 submissions, stores each result the moment it arrives, and rebuilds the gradebook from the
 stored results. A worker that dies, hangs or fails costs the submission it had, which is
 recorded as a grader error with its reason (kept until ``--force``), and is replaced. This
-process never reads an upload itself: the workers send the written answers with the verdict. A
+process never reads an upload itself: the workers send the written answers and the graded
+functions' canonical forms (plain text) with the verdict. A
 rerun grades only what has no current result. One run at a time writes to an OUT folder (a lock
 file); a result that cannot be written (a full disk) stops the run, and every result written
 before it stays.
@@ -23,11 +24,15 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from autograder.grading.changes import log_changes, score_changes
 from autograder.grading.gradebook import CASEBOOK, write_gradebook
+from autograder.grading.review.feedback import write_feedback
+from autograder.grading.review.hand_scores import HandScores
+from autograder.grading.review.similarity import write_similarity
 from autograder.grading.inputs import InputError, collect
 from autograder.grading.report import write_report
 from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore
-from autograder.grading.written import written_answers
+from autograder.grading.written import submission_texts
 from autograder.judge import Casebook, Limits
 from autograder.judge.submission import nothing_submitted, unreadable_verdict
 from autograder.judge.verdict import Verdict
@@ -54,6 +59,7 @@ class Summary:
     interrupted: bool = False
     sandboxed: bool = False
     records: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # changes.Change: totals this run moved
 
 
 def autograder_source(zip_path, into):
@@ -91,7 +97,7 @@ def _worker(conn, casebook_path, support, limits, launcher):
         submission_id, path = task
         try:
             verdict = judge_submission(path, casebook, support, limits, launcher)
-            reply = (submission_id, verdict.to_dict(), written_answers(path, casebook), None)
+            reply = (submission_id, verdict.to_dict(), submission_texts(path, casebook), None)
         except Exception as exc:  # the grader's own bug: this submission's, not the worker's end
             reply = (submission_id, None, {}, f"{type(exc).__name__}: {exc}"[:300])
         conn.send(reply)
@@ -191,6 +197,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
         summary.total = len(submissions)
         fingerprints = {s.id: s.fingerprint() for s in submissions}
         todo = [s for s in submissions if force or not store.is_current(s, fingerprints[s.id])]
+        before = {s.id: record for s in todo if (record := store.load(s.id)) is not None}
         summary.reused = len(submissions) - len(todo)
         runnable = [s for s in todo if not s.problem and s.path is not None]
         warm = None
@@ -224,9 +231,16 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
                 warm.close()
             summary.records = [r for r in (store.load(s.id) for s in submissions) if r is not None]
             try:
+                hand = HandScores(out)
+                summary.changes = score_changes(before, summary.records,
+                                                hand.scores(casebook.written) if hand.exists() else {})
+                if before:
+                    log_changes(out, summary.changes, len(before))
                 casebook.write(out / CASEBOOK)
                 write_gradebook(out, casebook, summary.records)
-                write_report(out / "report.html", casebook, summary.records)
+                similar = write_similarity(out, casebook, summary.records)
+                write_report(out / "report.html", casebook, summary.records, summary.changes, similar)
+                write_feedback(out, casebook, summary.records)
             except OSError as exc:
                 unsaved = unsaved or f"could not write the gradebook in {out}: {exc.strerror or exc}"
         if unsaved:
@@ -272,9 +286,11 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
         launcher = warm.launcher(number) if warm is not None else ColdLauncher()
         return _Slot(context, number, casebook_path, support, limits, launcher)
 
-    def record(submission, verdict, error=None, written=None):
+    def record(submission, verdict, error=None, texts=None):
         nonlocal done
-        store.save(submission, fingerprints[submission.id], verdict, error, written=written)
+        texts = texts if isinstance(texts, dict) else {}
+        store.save(submission, fingerprints[submission.id], verdict, error, written=texts.get("written"),
+                   code=texts.get("code"))
         done += 1
         bar.update(1)
 
@@ -303,14 +319,14 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
                         if message == "ready":
                             slot.ready = True
                             continue
-                        _, verdict, written, error = message
+                        _, verdict, texts, error = message
                     except (EOFError, OSError, ValueError, TypeError):
                         lost = "the grading worker died on this submission"
                     else:
                         if error:
                             record_failure(slot.task, f"the grader failed on this submission ({error})")
                         else:
-                            record(slot.task, Verdict.from_dict(verdict), written=written)
+                            record(slot.task, Verdict.from_dict(verdict), texts=texts)
                 elif slot.process.sentinel in ready or not slot.process.is_alive():
                     lost = "the grading worker died on this submission"
                 elif time.monotonic() - slot.started > limits.total_timeout + GRACE:

@@ -4,6 +4,7 @@ results.
 - per question, how the scores are spread (plots, inline SVG);
 - the diagnosed mistakes, most common first, with how many submissions made each;
 - every submission that timed out, crashed, could not be read, or had problems, and why;
+- the totals the last run changed, and the pairs of submissions that look copied;
 - the written answers, grouped by question across all submissions, beside the rubric, so a TA
   grades one question for the whole section in one place.
 
@@ -101,7 +102,7 @@ def common_mistakes(records):
     return [(q, hint, n) for (q, hint), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def report_html(casebook, records, title=None):
+def report_html(casebook, records, changes=(), similar=(), title=None):
     title = title or f"{casebook.assignment}: grading report"
     graded = len(records)
     mean = sum(r["score"] for r in records) / graded if graded else 0.0
@@ -113,7 +114,8 @@ def report_html(casebook, records, title=None):
         f"<h1>{_e(title)}</h1>",
         f"<p>{graded} submissions; mean autograded score {mean:.2f} of {total:g}.</p>",
         '<nav><a href="#scores">Scores</a> · <a href="#mistakes">Common mistakes</a> · '
-        '<a href="#problems">Problems</a> · <a href="#written">Written answers</a></nav>',
+        '<a href="#problems">Problems</a> · <a href="#changed">Changed in the last run</a> · '
+        '<a href="#similar">Similar work</a> · <a href="#written">Written answers</a></nav>',
         '<h2 id="scores">Scores per question</h2>',
     ]
     if records:
@@ -148,6 +150,27 @@ def report_html(casebook, records, title=None):
     else:
         parts.append("<p>None: every submission ran cleanly.</p>")
 
+    parts.append('<h2 id="changed">Changed in the last run</h2>')
+    if changes:
+        parts.append(f"<p>{len(changes)} total{'s' if len(changes) != 1 else ''} moved (every run's changes are in "
+                     "<code>changes.log</code>):</p><ul>")
+        parts += [f"<li>{_e(change.line())}</li>" for change in changes]
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No total changed.</p>")
+
+    parts.append('<h2 id="similar">Similar work</h2>')
+    if similar:
+        parts.append("<p>Pairs whose graded functions (comments, whitespace and local names aside) and written "
+                     "answers are alike beyond chance, rare shared code weighing most; also in "
+                     "<code>similarity.csv</code>. A lead to look at, not a verdict.</p>")
+        parts.append("<table><tr><th>a</th><th>b</th><th>score</th><th>evidence</th></tr>")
+        parts += [f"<tr><td>{_e(a)}</td><td>{_e(b)}</td><td class=n>{score:.2f}</td><td>{_e(why)}</td></tr>"
+                  for a, b, score, why in similar]
+        parts.append("</table>")
+    else:
+        parts.append("<p>No pair stands out.</p>")
+
     parts.append('<h2 id="written">Written answers</h2>')
     if not casebook.written:
         parts.append("<p>This assignment has no written questions.</p>")
@@ -170,5 +193,5 @@ def report_html(casebook, records, title=None):
     return "\n".join(parts) + "\n"
 
 
-def write_report(path, casebook, records):
-    write_atomically(path, report_html(casebook, records))
+def write_report(path, casebook, records, changes=(), similar=()):
+    write_atomically(path, report_html(casebook, records, changes, similar))

@@ -33,6 +33,11 @@ def summary_text(summary, out):
         lines.append(f"  {record['id']}: {record['grading_status'][:160]}")
     if len(troubled) > 10:
         lines.append(f"  … and {len(troubled) - 10} more (see final_grades.csv)")
+    if summary.changes:
+        lines.append(f"totals changed by this run ({len(summary.changes)}; all runs' in {out / 'changes.log'}):")
+        lines += [f"  {change.line()}" for change in summary.changes[:20]]
+        if len(summary.changes) > 20:
+            lines.append(f"  … and {len(summary.changes) - 20} more (see changes.log)")
     lines.append(f"gradebook: {out / 'final_grades.csv'}; report: {out / 'report.html'}; "
-                 f"feedback: {out / 'feedback'}")
+                 f"feedback: {out / 'feedback'}; for the students: {out / 'feedback.zip'}")
     return "\n".join(lines)

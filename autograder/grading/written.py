@@ -1,26 +1,36 @@
-"""The hand-graded answers in a submission: the markdown cells the template marked with
-``{"written": <question>}``. Read as plain notebook JSON, never run."""
+"""What a submission holds as text, read by the grading worker as plain notebook JSON, never
+run: the hand-graded answers (the markdown cells the template marked ``{"written": <question>}``)
+and the canonical form of each graded function (for finding copied work). Both are capped plain
+strings: all that crosses back to the batch besides the verdict."""
 
 from assignment.model import WRITTEN_PLACEHOLDER
+from autograder.grading.review.similarity import canonical_form
 from autograder.judge.upload import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000
 
 
-def written_answers(path, casebook):
-    """{question: text} for the casebook's written questions; missing ones are left out."""
-    names = {w["name"] for w in casebook.written}
-    if path is None or not names:
-        return {}
+def submission_texts(path, casebook):
+    """{"written": {question: text}, "code": {question: canonical form}}; what is missing is left
+    out (an unreadable notebook gives neither)."""
+    texts = {"written": {}, "code": {}}
+    if path is None:
+        return texts
     try:
         nb = read_notebook(path, casebook.assignment)
     except UnreadableSubmission:
-        return {}
-    answers = {}
+        return texts
+    written = {w["name"] for w in casebook.written}
+    functions = {q.name: q.function for q in casebook.questions}
     for cell in nb.cells:
         name = cell.metadata.get("written")
-        if cell.cell_type == "markdown" and name in names and name not in answers:
+        if cell.cell_type == "markdown" and name in written and name not in texts["written"]:
             text = cell.source.strip()
             if text and text != WRITTEN_PLACEHOLDER:
-                answers[name] = text[:MAX_ANSWER_CHARS]
-    return answers
+                texts["written"][name] = text[:MAX_ANSWER_CHARS]
+        question = cell.metadata.get("question")
+        if cell.cell_type == "code" and question in functions and question not in texts["code"]:
+            form = canonical_form(cell.source, functions[question])
+            if form:
+                texts["code"][question] = form
+    return texts

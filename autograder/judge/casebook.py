@@ -49,6 +49,7 @@ class Casebook:
     cases_module: str  # registers the assignment's own case kinds; imported before judging
     written: tuple = ()  # hand-graded questions: {"name", "points", "rubric": [{"points", "item"}]}
     preload: tuple = ()  # modules the notebook imports: local grading's warm sandbox imports them once
+    known_forms: dict = field(default_factory=dict)  # question -> canonical forms of the given code and the reference
 
     def register_kinds(self):
         importlib.import_module(self.cases_module)
@@ -60,7 +61,8 @@ class Casebook:
         data = {"format": FORMAT, "assignment": self.assignment, "seed": self.seed,
                 "cases_module": self.cases_module,
                 "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions],
-                "written": list(self.written), "preload": list(self.preload)}
+                "written": list(self.written), "preload": list(self.preload),
+                "known_forms": dict(self.known_forms)}
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path):
@@ -76,7 +78,8 @@ class Casebook:
             JudgedQuestion(q["name"], q["function"], q["points"], tuple(JudgedCase(**c) for c in q["cases"]))
             for q in data["questions"])
         return cls(data["assignment"], data["seed"], questions, data["cases_module"],
-                   tuple(data.get("written", ())), tuple(str(m) for m in data.get("preload", ())))
+                   tuple(data.get("written", ())), tuple(str(m) for m in data.get("preload", ())),
+                   {str(k): [str(f) for f in v] for k, v in (data.get("known_forms") or {}).items()})
 
     @classmethod
     def read(cls, path):

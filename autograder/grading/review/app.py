@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, render_template, r
 from werkzeug.exceptions import HTTPException
 
 from autograder.grading.gradebook import stored_casebook, stored_records, write_gradebook
+from autograder.grading.review.feedback import write_feedback
 from autograder.grading.review.hand_scores import (MAX_COMMENT_CHARS, HandScores, answer_fingerprint,
                                                    score_of)
 from autograder.mathml import UNRENDERED_CSS, answer_html
@@ -208,6 +209,12 @@ def create_app(out, token):
         section.hand.note(submission, question, comment, float(adjustment), reason,
                           _fingerprint(section, submission, question))
         return changed(question, submission)
+
+    @site.post("/api/feedback")
+    def feedback():
+        section.refresh()
+        path = write_feedback(section.out, section.casebook, section.records)
+        return jsonify(zip=str(path), files=len(section.records))
 
     @site.post("/api/q/<question>/saved-comments")
     def save_comment(question):

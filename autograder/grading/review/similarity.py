@@ -1,0 +1,146 @@
+"""Copied work found: ``OUT/similarity.csv`` (``a``, ``b``, ``score``, ``evidence``; flagged pairs
+only, most similar first) and a section of the report.
+
+Each graded function is reduced, in the grading worker (it parses, never runs), to a canonical
+form: comments, whitespace, docstrings and its own name gone, its local names (arguments,
+variables, loop and comprehension targets) renamed in order of first use. Two submissions that
+share a form share that function's code up to those changes.
+
+Sharing is weighed by rarity: a form that many students wrote (the textbook one-liner, the
+untouched stub) is weak evidence, and the notebook's own stub and the reference's code (the
+casebook's ``known_forms``) none at all, one that two students alone wrote is strong, and one that also
+fails the question (the same rare mistake) stronger still (``_rarity``). The written answers add their word
+overlap. A pair's score is its evidence averaged over the questions, 0 to 1; pairs at or above
+FLAG are listed.
+"""
+
+import ast
+import csv
+import io
+import math
+import re
+from collections import defaultdict
+from itertools import combinations
+
+from autograder.files import write_atomically
+
+FILE = "similarity.csv"
+FLAG = 0.2
+MAX_FORM_CHARS = 20_000
+WEAKEST = 0.2  # forms this common are not evidence at all (and their big groups are skipped)
+MISTAKE_BONUS = 1.5
+MIN_WORDS = 15  # shorter written answers are alike by nature
+TEXT_ALIKE = 0.5  # word-trigram overlap from which a written answer counts
+
+
+# --- in the grading worker: a function's canonical form -----------------------------------------
+
+
+class _Canonical(ast.NodeTransformer):
+    def __init__(self, local):
+        self.local, self.names = local, {}
+
+    def _name(self, name):
+        return self.names.setdefault(name, f"v{len(self.names)}") if name in self.local else name
+
+    def visit_Name(self, node):
+        node.id = self._name(node.id)
+        return node
+
+    def visit_arg(self, node):
+        node.arg, node.annotation = self._name(node.arg), None
+        return node
+
+
+def canonical_form(cell_source, function):
+    """The canonical form of ``function`` as the cell defines it, or None (not there, or not
+    Python that parses). Plain text, capped: it is what crosses from the worker."""
+    try:
+        tree = ast.parse(cell_source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function]
+    if not found:
+        return None
+    node = found[-1]
+    local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
+    local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    body = node.body[1:] if (node.body and isinstance(node.body[0], ast.Expr)
+                             and isinstance(getattr(node.body[0], "value", None), ast.Constant)
+                             and isinstance(node.body[0].value.value, str)) else node.body
+    node.body, node.name, node.decorator_list, node.returns = body or [ast.Pass()], "f", [], None
+    try:
+        form = ast.dump(_Canonical(local).visit(node), annotate_fields=False, include_attributes=False)
+    except RecursionError:
+        return None
+    return form[:MAX_FORM_CHARS]
+
+
+# --- in the batch: pairs ------------------------------------------------------------------------
+
+
+def _words(text):
+    words = re.findall(r"[a-z0-9]+", (text or "").lower())
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)} if len(words) >= MIN_WORDS else set()
+
+
+def _rarity(count, population):
+    """1 for a form two students alone wrote, falling steeply to 0 for one everybody wrote (in a
+    class of 40: 0.59 for 4 students, 0.29 for 8, 0.14 for 13)."""
+    if population <= 2:
+        return 0.0
+    return (math.log(population / count) / math.log(population / 2)) ** 2
+
+
+def similar_pairs(casebook, records):
+    """[(a, b, score, evidence)] for every pair at or above FLAG, most similar first."""
+    readable = [r for r in records if r.get("code")]
+    population = len(readable)
+    evidence = defaultdict(list)  # (a, b) -> [(weight, strength, reason)]
+    points = {q.name: q.points for q in casebook.questions}
+    for question in casebook.questions:
+        groups = defaultdict(list)
+        for record in readable:
+            form = record["code"].get(question.name)
+            if form:
+                groups[form].append(record)
+        known = getattr(casebook, "known_forms", {}).get(question.name, ())
+        for form, group in groups.items():
+            weight = _rarity(len(group), population)
+            if len(group) < 2 or weight < WEAKEST or form in known:  # the notebook's stub, the reference
+                continue
+            for a, b in combinations(sorted(group, key=lambda r: r["id"]), 2):
+                wrong = all(_score(r, question.name) < points[question.name] for r in (a, b))
+                reason = (f"the same wrong {question.name}" if wrong else f"the same {question.name}") + \
+                    f" ({len(group)} of {population} wrote it)"
+                strength = weight * (MISTAKE_BONUS if wrong else 1.0)  # uncapped, to list the strongest first
+                evidence[(a["id"], b["id"])].append((min(1.0, strength), strength, reason))
+    for w in casebook.written:
+        shingles = {r["id"]: _words((r.get("written") or {}).get(w["name"])) for r in records}
+        shingles = {k: v for k, v in shingles.items() if v}
+        for a, b in combinations(sorted(shingles), 2):
+            alike = len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b])
+            if alike >= TEXT_ALIKE:
+                evidence[(a, b)].append((alike, alike, f"written {w['name']} {alike:.0%} alike"))
+    questions = len(casebook.questions) + len(casebook.written)
+    pairs = []
+    for (a, b), found in evidence.items():
+        score = sum(weight for weight, _, _ in found) / questions
+        if score >= FLAG:
+            found.sort(key=lambda item: -item[1])
+            pairs.append((a, b, round(score, 3), "; ".join(reason for *_, reason in found)))
+    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+
+
+def _score(record, question):
+    return next((q["score"] for q in record["verdict"]["questions"] if q["name"] == question), 0.0)
+
+
+def write_similarity(out, casebook, records):
+    pairs = similar_pairs(casebook, records)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["a", "b", "score", "evidence"])
+    writer.writerows(pairs)
+    write_atomically(out / FILE, text.getvalue())
+    return pairs
