@@ -349,3 +349,6 @@ def test_copied_work_is_found_and_listed_most_similar_first(section, tmp_path):
     assert [(r["a"], r["b"]) for r in rows] == [("copier_a", "copier_b")], rows
     report = (out / "report.html").read_text().split('id="similar"')[1].split("<h2")[0]
     assert "copier_a" in report and "the same wrong q2_softmax" in report
+    # Side by side: each function as its student wrote it, and the shared answer.
+    assert "E / E.sum(axis=0)" in report and "# subtract the max for stability" in report
+    assert report.count("nothing changes") == 2 and "&lt;script&gt;" in report

@@ -1,7 +1,10 @@
 """Copied work found: canonical forms of graded functions, and pairs weighed by rarity."""
 
+import json
 import random
 from types import SimpleNamespace
+
+import pytest
 
 from autograder.grading.review.similarity import FLAG, canonical_form, similar_pairs
 
@@ -39,60 +42,84 @@ def test_the_canonical_form_is_none_for_what_does_not_parse_or_define_the_functi
     assert len(canonical_form("def f(z):\n" + "    z = z + 1\n" * 3000, "f")) == 20_000  # capped
 
 
-QUESTIONS = [SimpleNamespace(name=f"q{i}", points=1.0) for i in range(6)]
-CASEBOOK = SimpleNamespace(questions=QUESTIONS, written=[{"name": "w1", "points": 2}])
-ESSAY = ("Subtracting the largest logit multiplies the numerator and the denominator by the same factor so the "
-         "result is unchanged while the exponentials can no longer overflow to infinity")
+QUESTIONS = [SimpleNamespace(name=f"q{i}", points=1.0) for i in range(7)]
+WRITTEN = [{"name": "w1", "points": 2}, {"name": "w2", "points": 2}]
+TEXTBOOK = {q.name: f"{q.name}-textbook" for q in QUESTIONS}  # the reference's form
+STUBS = {q.name: f"{q.name}-stub" for q in QUESTIONS}
+CASEBOOK = SimpleNamespace(questions=QUESTIONS, written=WRITTEN,
+                           known_forms={q: [TEXTBOOK[q], STUBS[q]] for q in TEXTBOOK})
+VOCABULARY = ("subtracting the largest logit multiplies numerator and denominator by same factor so result "
+              "is unchanged while exponentials can no longer overflow to infinity exp shift constant row "
+              "cancels stable nan float error step truncation round off small large").split()
+# How honest students answer a question: the textbook form, two common variants, a common
+# mistake, a blank stub, or a form of their own (None).
+CHOICES = [("textbook", 0.45), ("variant1", 0.2), ("variant2", 0.1), ("mistake", 0.07), ("stub", 0.03), (None, 0.15)]
 
 
-def _record(id, forms, wrong=(), essay=None):
-    return {"id": id, "code": forms, "written": {"w1": essay} if essay else {},
+def _record(id, forms, wrong=(), written=None):
+    return {"id": id, "code": forms, "written": written or {},
             "verdict": {"questions": [{"name": q.name, "score": 0.0 if q.name in wrong else 1.0} for q in QUESTIONS]}}
 
 
-def _section(seed=0):
-    """40 students, each writing one of three common styles per question; two copy each other
-    (rare code in three questions, one of them wrong, and the essay); two hand in the textbook
-    version of everything, as many honest students do."""
+def _honest(rng, id):
+    forms, wrong = {}, set()
+    for q in QUESTIONS:
+        choice = rng.choices([c for c, _ in CHOICES], [w for _, w in CHOICES])[0]
+        if choice in ("textbook", "stub"):
+            forms[q.name] = (TEXTBOOK if choice == "textbook" else STUBS)[q.name]
+        else:
+            forms[q.name] = f"{q.name}-{choice or id}"  # None: a form nobody else writes
+        if choice in ("mistake", "stub") or (choice is None and rng.random() < 0.3):
+            wrong.add(q.name)
+    essays = {w["name"]: " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(20, 60))) for w in WRITTEN
+              if rng.random() < 0.9}
+    return _record(id, forms, wrong, essays)
+
+
+def synthetic_class(seed, students=120):
+    """Honest students choosing independently, and one copied pair: the copier takes everything
+    from a classmate who wrote three answers their own way (one of them wrong)."""
     rng = random.Random(seed)
-    styles = {q.name: [f"{q.name}-style{k}" for k in range(3)] for q in QUESTIONS}
-    vocabulary = ESSAY.lower().split() + "exp overflow shift constant logit row cancels stable nan".split()
-    records = [_record(f"s{n:02d}", {q: rng.choice(s) for q, s in styles.items()},
-                       essay=" ".join(rng.choice(vocabulary) for _ in range(30)))
-               for n in range(36)]
-    textbook = {q: s[0] for q, s in styles.items()}
-    records += [_record("textbook1", dict(textbook)), _record("textbook2", dict(textbook))]
-    copied = {**textbook, "q1": "rare-1", "q2": "rare-wrong-2", "q3": "rare-3"}
-    records += [_record("copier_a", copied, wrong={"q2"}, essay=ESSAY),
-                _record("copier_b", dict(copied), wrong={"q2"}, essay=ESSAY.replace("infinity", "inf"))]
+    records = [_honest(rng, f"s{n:03d}") for n in range(students - 2)]
+    original = _honest(rng, "copied_from")
+    for q in ("q1", "q2", "q4"):
+        original["code"][q] = f"{q}-own-copied_from"
+    original["verdict"]["questions"][2]["score"] = 0.0
+    original["written"] = {"w1": " ".join(rng.choice(VOCABULARY) for _ in range(40))}
+    copier = json.loads(json.dumps(original))
+    copier["id"] = "copier"
+    copier["written"]["w1"] = copier["written"]["w1"].replace("overflow", "overflows") + " I think"
+    records += [original, copier]
     rng.shuffle(records)
     return records
 
 
-def test_rare_shared_code_and_a_shared_mistake_flag_a_pair_and_common_code_does_not():
-    pairs = similar_pairs(CASEBOOK, _section())
-    assert pairs and pairs[0][:2] == ("copier_a", "copier_b"), pairs[:3]
-    a, b, score, evidence = pairs[0]
-    assert score >= FLAG and "the same wrong q2 (2 of 40 wrote it)" in evidence.split("; ")[0]
-    assert "the same q1 (2 of 40 wrote it)" in evidence and "written w1" in evidence
-    # Identical from top to bottom, but only in what everyone writes: weak evidence, not flagged.
-    assert all({"textbook1", "textbook2"} != {a, b} for a, b, *_ in pairs), pairs
-    assert len(pairs) == 1, pairs
+@pytest.mark.parametrize("seed", range(5))
+def test_a_synthetic_class_flags_the_copied_pair_and_no_honest_pair(seed):
+    pairs = similar_pairs(CASEBOOK, synthetic_class(seed))
+    assert [(p.a, p.b) for p in pairs] == [("copied_from", "copier")], [(p.a, p.b, p.score, p.evidence) for p in pairs]
+    pair = pairs[0]
+    assert pair.score >= FLAG and pair.evidence.startswith("the same wrong q2 (2 of 120 wrote it)")
+    assert "the same q1 (2 of 120 wrote it)" in pair.evidence and "written w1" in pair.evidence
+    assert pair.shared[0] == ("code", "q2") and ("written", "w1") in pair.shared
+    # The textbook answer and the stub are what everyone shares: never named as evidence.
+    assert "textbook" not in pair.evidence and "stub" not in pair.evidence
 
 
-def test_without_the_rare_code_the_same_pair_is_not_flagged():
-    records = _section(seed=1)
+def test_without_what_they_shared_the_same_pair_is_not_flagged():
+    records = synthetic_class(0)
     for record in records:
-        if record["id"].startswith("copier"):
-            record["code"] = {q: f"{q}-style0" for q in record["code"]}
+        if record["id"] in ("copied_from", "copier"):
+            record["code"] = dict(TEXTBOOK)
             record["written"] = {}
     assert similar_pairs(CASEBOOK, records) == []
 
 
-def test_the_code_the_notebook_gives_is_no_evidence_even_in_a_small_section():
-    stubs = {q.name: f"{q.name}-stub" for q in QUESTIONS}
-    records = [_record("blank1", dict(stubs), wrong=set(stubs)), _record("blank2", dict(stubs), wrong=set(stubs))]
-    records += [_record(f"s{n}", {q.name: f"{q.name}-own{n}" for q in QUESTIONS}) for n in range(3)]
-    assert [p[:2] for p in similar_pairs(CASEBOOK, records)] == [("blank1", "blank2")]  # as far as it knows
-    knowing = SimpleNamespace(**vars(CASEBOOK), known_forms={q: [form] for q, form in stubs.items()})
-    assert similar_pairs(knowing, records) == []
+def test_one_copied_pair_in_a_small_section_does_not_hide_itself():
+    """Five submissions: the pair's own score must not raise the bar it is measured against."""
+    records = [_record(f"s{n}", {q.name: f"{q.name}-own{n}" for q in QUESTIONS}) for n in range(3)]
+    shared = {q.name: f"{q.name}-shared" for q in QUESTIONS}
+    records += [_record("a", dict(shared)), _record("b", dict(shared))]
+    assert [(p.a, p.b) for p in similar_pairs(CASEBOOK, records)] == [("a", "b")]
+    stubbed = [_record(n, dict(STUBS), wrong=set(STUBS)) for n in ("blank1", "blank2")] + records[:3]
+    assert similar_pairs(CASEBOOK, stubbed) == []  # the notebook's own code is no evidence

@@ -290,7 +290,7 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
         nonlocal done
         texts = texts if isinstance(texts, dict) else {}
         store.save(submission, fingerprints[submission.id], verdict, error, written=texts.get("written"),
-                   code=texts.get("code"))
+                   code=texts.get("code"), sources=texts.get("sources"))
         done += 1
         bar.update(1)
 

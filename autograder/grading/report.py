@@ -34,6 +34,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .who { color: #555; font-size: 0.9em; } .empty { color: #a33; }
 figure { margin: 0; } svg { max-width: 100%; height: auto; }
 .answer p { margin: 0.3em 0; }
+table.side-by-side { width: 100%; table-layout: fixed; } table.side-by-side tr > :first-child { width: 9em; }
+table.side-by-side pre { white-space: pre-wrap; margin: 0; font-size: 0.85em; } details.pair { margin: 0.6em 0; }
 """ + UNRENDERED_CSS + "\n"
 
 
@@ -163,11 +165,13 @@ def report_html(casebook, records, changes=(), similar=(), title=None):
     if similar:
         parts.append("<p>Pairs whose graded functions (comments, whitespace and local names aside) and written "
                      "answers are alike beyond chance, rare shared code weighing most; also in "
-                     "<code>similarity.csv</code>. A lead to look at, not a verdict.</p>")
-        parts.append("<table><tr><th>a</th><th>b</th><th>score</th><th>evidence</th></tr>")
-        parts += [f"<tr><td>{_e(a)}</td><td>{_e(b)}</td><td class=n>{score:.2f}</td><td>{_e(why)}</td></tr>"
-                  for a, b, score, why in similar]
-        parts.append("</table>")
+                     "<code>similarity.csv</code>. Evidence for a person to weigh, never a verdict.</p>")
+        by_id = {r["id"]: r for r in records}
+        for pair in similar:
+            parts.append(f'<details class="pair"><summary><b>{_e(pair.a)}</b> and <b>{_e(pair.b)}</b>: '
+                         f'{pair.score:.2f} ({_e(pair.evidence)})</summary>')
+            parts.append(side_by_side(pair, by_id[pair.a], by_id[pair.b]))
+            parts.append("</details>")
     else:
         parts.append("<p>No pair stands out.</p>")
 
@@ -191,6 +195,19 @@ def report_html(casebook, records, changes=(), similar=(), title=None):
                          f'{_e(", ".join(_who(r) for r in missing))}</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def side_by_side(pair, a, b):
+    """What a flagged pair shares, the two submissions' text in two columns: each function as
+    it was written (escaped), each written answer as rendered for the TAs."""
+    rows = [f"<tr><th></th><th>{_e(pair.a)}</th><th>{_e(pair.b)}</th></tr>"]
+    for kind, question in pair.shared:
+        if kind == "code":
+            cells = [f"<pre>{_e((r.get('sources') or {}).get(question, '(not kept)'))}</pre>" for r in (a, b)]
+        else:
+            cells = [answer_html((r.get("written") or {}).get(question, "")) for r in (a, b)]
+        rows.append(f"<tr><td>{_e(question)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
+    return f'<table class="side-by-side">{"".join(rows)}</table>'
 
 
 def write_report(path, casebook, records, changes=(), similar=()):

@@ -25,11 +25,11 @@ class ResultStore:
     def result_path(self, submission_id):
         return self.results / f"{submission_id}.json"
 
-    def save(self, submission, fingerprint, verdict, error=None, written=None, code=None):
+    def save(self, submission, fingerprint, verdict, error=None, written=None, code=None, sources=None):
         record = {"format": FORMAT, "id": submission.id, "source": submission.source,
                   "file": submission.path.name if submission.path else "",
                   "student": submission.student, "fingerprint": fingerprint, "written": written or {},
-                  "code": code or {},
+                  "code": code or {}, "sources": sources or {},
                   "grading_status": verdict.grading_status() if error is None else error,
                   "score": verdict.score, "max_score": verdict.max_score, "verdict": verdict.to_dict()}
         try:

@@ -1,19 +1,19 @@
 """What a submission holds as text, read by the grading worker as plain notebook JSON, never
 run: the hand-graded answers (the markdown cells the template marked ``{"written": <question>}``)
-and the canonical form of each graded function (for finding copied work). Both are capped plain
+and each graded function's canonical form and text (for finding copied work and showing it). Both are capped plain
 strings: all that crosses back to the batch besides the verdict."""
 
 from assignment.model import WRITTEN_PLACEHOLDER
-from autograder.grading.review.similarity import canonical_form
+from autograder.grading.review.similarity import canonical_form, function_source
 from autograder.judge.upload import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000
 
 
 def submission_texts(path, casebook):
-    """{"written": {question: text}, "code": {question: canonical form}}; what is missing is left
-    out (an unreadable notebook gives neither)."""
-    texts = {"written": {}, "code": {}}
+    """{"written": {question: text}, "code": {question: canonical form}, "sources": {question:
+    the function as written}}; what is missing is left out (an unreadable notebook gives none)."""
+    texts = {"written": {}, "code": {}, "sources": {}}
     if path is None:
         return texts
     try:
@@ -33,4 +33,5 @@ def submission_texts(path, casebook):
             form = canonical_form(cell.source, functions[question])
             if form:
                 texts["code"][question] = form
+                texts["sources"][question] = function_source(cell.source, functions[question])
     return texts

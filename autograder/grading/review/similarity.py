@@ -10,8 +10,9 @@ Sharing is weighed by rarity: a form that many students wrote (the textbook one-
 untouched stub) is weak evidence, and the notebook's own stub and the reference's code (the
 casebook's ``known_forms``) none at all, one that two students alone wrote is strong, and one that also
 fails the question (the same rare mistake) stronger still (``_rarity``). The written answers add their word
-overlap. A pair's score is its evidence averaged over the questions, 0 to 1; pairs at or above
-FLAG are listed.
+overlap. A pair's score is its evidence averaged over the questions, 0 to 1; a pair is listed
+when its score is at least FLAG and stands well above the rest of the class's pairs. It is
+evidence for a person to weigh, never a verdict.
 """
 
 import ast
@@ -20,13 +21,16 @@ import io
 import math
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import combinations
 
 from autograder.files import write_atomically
 
 FILE = "similarity.csv"
 FLAG = 0.2
+SPREAD = 4.0  # standard deviations above the class's other pairs
 MAX_FORM_CHARS = 20_000
+MAX_SOURCE_CHARS = 4_000
 WEAKEST = 0.2  # forms this common are not evidence at all (and their big groups are skipped)
 MISTAKE_BONUS = 1.5
 MIN_WORDS = 15  # shorter written answers are alike by nature
@@ -76,6 +80,17 @@ def canonical_form(cell_source, function):
     return form[:MAX_FORM_CHARS]
 
 
+def function_source(cell_source, function):
+    """The text of ``function``'s definition in the cell as the student wrote it (capped), for
+    showing two submissions side by side; '' when it is not there."""
+    try:
+        tree = ast.parse(cell_source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    found = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function]
+    return (ast.get_source_segment(cell_source, found[-1]) or "")[:MAX_SOURCE_CHARS] if found else ""
+
+
 # --- in the batch: pairs ------------------------------------------------------------------------
 
 
@@ -92,11 +107,22 @@ def _rarity(count, population):
     return (math.log(population / count) / math.log(population / 2)) ** 2
 
 
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    score: float
+    evidence: str  # the reasons, strongest first
+    shared: tuple  # ("code" or "written", question) for each piece of evidence, strongest first
+
+
 def similar_pairs(casebook, records):
-    """[(a, b, score, evidence)] for every pair at or above FLAG, most similar first."""
+    """Every Pair that stands out, most similar first: its score is at least FLAG and above what
+    the rest of the class's pairs explain (their mean plus SPREAD standard deviations, the pair
+    itself left out, so that one copied pair in a small section does not hide itself)."""
     readable = [r for r in records if r.get("code")]
     population = len(readable)
-    evidence = defaultdict(list)  # (a, b) -> [(weight, strength, reason)]
+    evidence = defaultdict(list)  # (a, b) -> [(weight, strength, reason, (kind, question))]
     points = {q.name: q.points for q in casebook.questions}
     for question in casebook.questions:
         groups = defaultdict(list)
@@ -114,22 +140,28 @@ def similar_pairs(casebook, records):
                 reason = (f"the same wrong {question.name}" if wrong else f"the same {question.name}") + \
                     f" ({len(group)} of {population} wrote it)"
                 strength = weight * (MISTAKE_BONUS if wrong else 1.0)  # uncapped, to list the strongest first
-                evidence[(a["id"], b["id"])].append((min(1.0, strength), strength, reason))
+                evidence[(a["id"], b["id"])].append((min(1.0, strength), strength, reason, ("code", question.name)))
     for w in casebook.written:
         shingles = {r["id"]: _words((r.get("written") or {}).get(w["name"])) for r in records}
         shingles = {k: v for k, v in shingles.items() if v}
         for a, b in combinations(sorted(shingles), 2):
             alike = len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b])
             if alike >= TEXT_ALIKE:
-                evidence[(a, b)].append((alike, alike, f"written {w['name']} {alike:.0%} alike"))
+                evidence[(a, b)].append((alike, alike, f"written {w['name']} {alike:.0%} alike", ("written", w["name"])))
     questions = len(casebook.questions) + len(casebook.written)
+    scores = {pair: sum(item[0] for item in found) / questions for pair, found in evidence.items()}
+    everyone = max(1, len(records) * (len(records) - 1) // 2)  # pairs without evidence score 0
+    total, squares = sum(scores.values()), sum(s * s for s in scores.values())
     pairs = []
-    for (a, b), found in evidence.items():
-        score = sum(weight for weight, _, _ in found) / questions
-        if score >= FLAG:
-            found.sort(key=lambda item: -item[1])
-            pairs.append((a, b, round(score, 3), "; ".join(reason for *_, reason in found)))
-    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+    for (a, b), score in scores.items():
+        others = max(1, everyone - 1)
+        mean = (total - score) / others
+        spread = math.sqrt(max(0.0, (squares - score * score) / others - mean * mean))
+        if score >= max(FLAG, mean + SPREAD * spread):
+            found = sorted(evidence[(a, b)], key=lambda item: -item[1])
+            pairs.append(Pair(a, b, round(score, 3), "; ".join(item[2] for item in found),
+                              tuple(item[3] for item in found)))
+    return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
 
 def _score(record, question):
@@ -141,6 +173,6 @@ def write_similarity(out, casebook, records):
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(["a", "b", "score", "evidence"])
-    writer.writerows(pairs)
+    writer.writerows((p.a, p.b, p.score, p.evidence) for p in pairs)
     write_atomically(out / FILE, text.getvalue())
     return pairs
