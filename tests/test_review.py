@@ -231,13 +231,14 @@ def test_only_the_token_and_the_loopback_name_reach_it(out):
 
 
 @pytest.mark.browser
-def test_a_ta_grades_with_the_keyboard_and_a_second_tab_sees_it(out, tmp_path):
+def test_a_ta_grades_in_the_browser_through_reloads_a_killed_server_and_a_regrade(section, out, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     # The page's CSP forbids eval, so waits are Playwright's expect(), never wait_for_function.
     shots = tmp_path / "screenshots"
     shots.mkdir()
-    with review_server(out) as (url, _), sync_playwright() as p:
+    release, folder = section
+    with review_server(out) as (url, server), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         errors = []
         first, second = (browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(2))
@@ -293,13 +294,44 @@ def test_a_ta_grades_with_the_keyboard_and_a_second_tab_sees_it(out, tmp_path):
         first.wait_for_selector("section.answer.current")
         assert first.locator("section.answer").nth(1).locator(".comment").input_value() == \
             "Say why the shift changes nothing."
+        # The mouse: the student's first rubric item.
+        first.locator("section.answer").nth(2).locator("label").first.click()
+        expect(first.locator("#progress")).to_have_text("3 of 3 graded")
         first.goto(url + "q/q2_max_shift?names=1")
         assert "student" in first.locator("body").inner_text()
+        assert hand_columns(out) == EXPECTED
+
+        # The server is killed and started again (a new token): the page shows what was saved.
+        assert not errors, errors
+        second.close()
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(10)
+        with review_server(out) as (url, _):
+            first.goto(url + "q/q2_max_shift")
+            errors.clear()  # the old page's polls of the dead server, before it was left
+            solution = first.locator("section.answer").nth(1)
+            expect(solution.locator("input[data-item='0']")).to_be_checked()
+            expect(solution.locator(".score")).to_have_text("1.5 / 2")
+            assert hand_columns(out) == EXPECTED
+            # Every submission graded again: the hand scores stay, on the page and in the gradebook.
+            grade(folder, out, release.autograder_zip, "--force")
+            assert hand_columns(out) == EXPECTED
+            first.goto(url)
+            expect(first.locator("td.progress").first).to_have_text("3 of 3 graded")
+            first.goto(url + "q/q2_max_shift")
+            expect(first.locator("section.answer").nth(2).locator(".score")).to_have_text("1 / 2")
+            first.screenshot(path=shots / "review-after-regrade.png")
         browser.close()
-    rows = gradebook(out)
-    assert rows["blank"]["q2_max_shift"] == "0" and rows["solution"]["q2_max_shift"] == "1.5"  # 1 + 1 - 0.5
-    assert rows["student"]["q2_max_shift"] == "" and not errors, errors
+    assert not errors, errors
     print(f"\nscreenshots: {shots}")
+
+
+# q2_max_shift by hand: the blank notebook 0 in one key, the solution 1 + 1 - 0.5, the student 1
+EXPECTED = {"blank": "0", "solution": "1.5", "student": "1"}
+
+
+def hand_columns(out):
+    return {name: row["q2_max_shift"] for name, row in gradebook(out).items() if name in EXPECTED}
 
 
 SOFTMAX_COPIED = """
