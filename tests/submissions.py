@@ -39,6 +39,15 @@ def submission(notebooks, tmp_path, base="student", answers=None, extra_cells=()
     return path
 
 
+def write_answers(path, answers):
+    """Put ``answers`` ({written question: text}) into the notebook at ``path``."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("written") in answers:
+            cell.source = answers[cell.metadata.written]
+    nbformat.write(nb, path)
+
+
 def solution_answers(notebooks, *questions):
     return {c.metadata.question: c.source for c in notebooks["solution"].cells
             if c.metadata.get("question") in questions}

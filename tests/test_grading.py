@@ -23,7 +23,8 @@ from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text
 from autograder.judge import Limits
-from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
+from submissions import (kernel_user, local_listener, notebooks, solution_answers, submission,  # noqa: F401 - a fixture
+                         write_answers)
 from test_gradescope import question_tests, run_autograder
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # a class graded in the sandbox
@@ -134,14 +135,6 @@ NOT_NOTEBOOKS = {
 
 RIDGE_ANSWER = r"Ridge wins: SGD has **not** converged, as $\kappa(F^\top F) \approx 10^{6}$ shows."
 INJECTION = "Points far out vote more. <script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
-
-
-def write_answers(path, answers):
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("written") in answers:
-            cell.source = answers[cell.metadata.written]
-    nbformat.write(nb, path)
 
 
 def old_format_notebook(source):

@@ -23,6 +23,7 @@ import nbformat
 import pytest
 
 from lab_browser import CHROMIUM_FLAGS, chromium
+from submissions import write_answers
 
 pytestmark = [pytest.mark.slow]  # a graded section and a server per test
 
@@ -30,14 +31,6 @@ EECS182 = [sys.executable, "-c", "from generator.cli import main; main()"]
 ANSWER = (r"Shifting by $m = \max_k z_k$ multiplies top and bottom by $e^{-m}$, so **nothing changes**. "
           r"Without it $e^{z_k}$ overflows. <script>window.pwned = 1</script>"
           "<img src=x onerror=\"window.pwned = 2\">")
-
-
-def write_answers(path, answers):
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("written") in answers:
-            cell.source = answers[cell.metadata.written]
-    nbformat.write(nb, path)
 
 
 def grade(folder, out, autograder_zip, *extra):
@@ -158,18 +151,22 @@ def test_a_regrade_keeps_hand_scores_says_what_changed_and_flags_a_changed_answe
     next(c for c in student.cells if c.metadata.get("question") == "q1_sigmoid").source = sigmoid
     nbformat.write(student, changed / "student.ipynb")
     write_answers(changed / "student.ipynb", {"q2_max_shift": "A different answer."})
-    summary = grade(changed, out, release.autograder_zip)  # the replaced submission only
-    rows = gradebook(out)
-    assert rows["student"]["q2_max_shift"] == "1" and rows["solution"]["q2_max_shift"] == "1"
-    assert rows["student"]["total_points_earned"] == "2"
+    with review_server(out) as (url, _):  # a TA reviews while the regrade runs
+        summary = grade(changed, out, release.autograder_zip)  # the replaced submission only
+        rows = gradebook(out)
+        assert rows["student"]["q2_max_shift"] == "1" and rows["solution"]["q2_max_shift"] == "1"
+        assert rows["student"]["total_points_earned"] == "2"
+        # A tick after the regrade rebuilds the gradebook from the new results, not the ones read at start.
+        call(url + "api/q/q4_step_size/tick", {"submission": "student", "item": 0, "ticked": True})
+        rows = gradebook(out)
+        assert rows["student"]["q1_sigmoid"] == "1" and rows["student"]["total_points_earned"] == "3"
+        _, state = call(url + "api/q/q2_max_shift/state")
     assert "  student: 1 → 2 (q1_sigmoid 0 → 1)" in summary.splitlines()  # totals include hand scores
     log = (out / "changes.log").read_text().splitlines()
     assert log[-2].endswith("1 graded again, 1 total changed") and log[-1] == "student: 1 → 2 (q1_sigmoid 0 → 1)"
     assert log[-3].endswith("4 graded again, 0 totals changed")  # the --force run, kept
     report = (out / "report.html").read_text().split('id="changed"')[1].split("<h2")[0]
     assert "student: 1 → 2 (q1_sigmoid 0 → 1)" in report
-    with review_server(out) as (url, _):
-        _, state = call(url + "api/q/q2_max_shift/state")
     assert state["answers"]["student"]["changed_since_graded"] is True  # kept, and flagged to look again
     assert state["answers"]["solution"]["changed_since_graded"] is False
 

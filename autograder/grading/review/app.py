@@ -10,11 +10,12 @@ before it is acknowledged. Bad input gets a 4xx with a short JSON reason, never 
 
 import math
 import threading
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from autograder.grading.gradebook import stored_casebook, stored_records, write_gradebook
+from autograder.grading.gradebook import CASEBOOK, stored_casebook, stored_records, write_gradebook
 from autograder.grading.review.feedback import write_feedback
 from autograder.grading.review.hand_scores import (MAX_COMMENT_CHARS, HandScores, answer_fingerprint,
                                                    score_of)
@@ -34,9 +35,22 @@ class Section:
         self.out = out
         self.hand = HandScores(out)
         self._gradebook_lock = threading.Lock()
+        self._seen = None
         self.refresh()
 
+    def _stamp(self):
+        """Changes when a grading run stores a result (each is renamed into results/) or a casebook."""
+        out = Path(self.out)
+        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (out / "results", out / CASEBOOK))
+
+    def refresh_if_graded_since(self):
+        """Read the results again if a grading run wrote any since they were read: a tick must
+        never rebuild the gradebook from results a regrade has replaced."""
+        if self._stamp() != self._seen:
+            self.refresh()
+
     def refresh(self):
+        self._seen = self._stamp()
         self.casebook = stored_casebook(self.out)
         self.written = {w["name"]: w for w in self.casebook.written}
         self.records = stored_records(self.out)
@@ -73,6 +87,7 @@ class Section:
 
     def rebuild_gradebook(self):
         with self._gradebook_lock:  # one writer of the temporary file at a time
+            self.refresh_if_graded_since()
             write_gradebook(self.out, self.casebook, self.records)
 
 
@@ -144,6 +159,7 @@ def create_app(out, token):
 
     @site.get("/q/<question>")
     def question_page(question):
+        section.refresh_if_graded_since()
         w = question_or_404(question)
         show_names = request.args.get("names") == "1"
         state = section.hand.question_state(question)
@@ -163,6 +179,7 @@ def create_app(out, token):
 
     @site.get("/api/q/<question>/state")
     def question_state(question):
+        section.refresh_if_graded_since()
         question_or_404(question)
         state = section.hand.question_state(question)
         return jsonify(answers={r["id"]: section.answer_state(question, r["id"], state) for r in section.readable()},
