@@ -54,13 +54,20 @@ def section(built, tmp_path_factory):
     return release, folder
 
 
-@pytest.fixture
-def out(section, tmp_path):
-    """A freshly graded OUT for each test: hand scores start empty."""
+@pytest.fixture(scope="module")
+def graded(section, tmp_path_factory):
     release, folder = section
-    out = tmp_path / "out"
+    out = tmp_path_factory.mktemp("graded") / "out"
     grade(folder, out, release.autograder_zip)
     return out
+
+
+@pytest.fixture
+def out(graded, tmp_path):
+    """A copy of the graded OUT for each test: hand scores start empty (grading once is enough;
+    a rerun on the copy reuses its results, as a TA's would)."""
+    shutil.copytree(graded, tmp_path / "out")
+    return tmp_path / "out"
 
 
 @contextmanager
