@@ -1,6 +1,7 @@
 """Files the grader writes: whole or not at all."""
 
 import os
+import threading
 from pathlib import Path
 
 
@@ -11,7 +12,7 @@ def write_atomically(path, text):
     (a full disk) leaves the old file as it was and no temporary file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     try:
         with open(temporary, "wb") as f:
             f.write(text if isinstance(text, bytes) else text.encode("utf-8", "replace"))

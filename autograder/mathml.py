@@ -60,6 +60,23 @@ def markdown_with_mathml(text, unrendered=None):
     return INLINE_MATH.sub(lambda m: formula_html(m.group(1), False, unrendered), text)
 
 
+# latex2mathml copies \text{…} into <mtext> unescaped: a student's "<h1>" there would be HTML.
+# Angle brackets go in as private-use characters and come back out as text.
+_ANGLES = (("<", "\ue000", "&lt;"), (">", "\ue001", "&gt;"))
+
+
+def _without_angles(tex):
+    for char, stand_in, _ in _ANGLES:
+        tex = tex.replace(char, stand_in)
+    return tex
+
+
+def _angles_back(html_text):
+    for _, stand_in, entity in _ANGLES:
+        html_text = html_text.replace(f"<mi>{stand_in}</mi>", f"<mo>{entity}</mo>").replace(stand_in, entity)
+    return html_text
+
+
 def answer_html(markdown):
     """A student's Markdown answer as HTML that shows what they wrote and can do nothing else.
 
@@ -74,7 +91,7 @@ def answer_html(markdown):
     marker = f"math{secrets.token_hex(6)}n"  # a student cannot guess it to smuggle a formula in
 
     def hold(match, display):
-        formulas.append(formula_html(match.group(1), display, unrendered))
+        formulas.append(_angles_back(formula_html(_without_angles(match.group(1)), display, unrendered)))
         token = f"{marker}{len(formulas) - 1}x"
         return f"\n\n{token}\n\n" if display else token
 

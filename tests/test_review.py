@@ -115,6 +115,13 @@ def test_ticks_are_stored_before_they_are_acknowledged_and_reach_the_gradebook(o
         rows = gradebook(out)  # rebuilt at once: the written column, the total including it
         assert rows["solution"]["q2_max_shift"] == "1" and rows["solution"]["q4_step_size"] == ""
         assert rows["solution"]["total_points_earned"] == "9" and rows["blank"]["q2_max_shift"] == ""
+        # "0 points" means 0, whatever was adjusted before; "not graded" clears the adjustment too.
+        call(api + "note", {"submission": "blank", "comment": "", "adjustment": 1.5, "reason": "kind"})
+        assert call(api + "zero", {"submission": "blank"})[1]["answer"]["score"] == 0
+        call(api + "note", {"submission": "blank", "comment": "", "adjustment": 1, "reason": "kind"})
+        call(api + "ungrade", {"submission": "blank"})
+        assert call(api + "tick", {"submission": "blank", "item": 1, "ticked": True})[1]["answer"]["score"] == 1
+        call(api + "ungrade", {"submission": "blank"})
         call(api + "note", {"submission": "student", "comment": "Good.", "adjustment": 0.5, "reason": "neat"})
         os.kill(proc.pid, signal.SIGKILL)  # no shutdown, no chance to flush anything
         proc.wait(10)
@@ -194,6 +201,10 @@ BAD_REQUESTS = [  # (path, body or raw bytes, expected status)
     ("note", {"submission": "solution", "comment": ["not", "text"]}, 400),
     ("saved-comments", {"text": "   "}, 400),
     ("tick", b"{" + b" " * 70_000 + b"}", 413),
+    ("tick", b"[" * 30_000, 400),  # nested past Python's recursion limit
+    ("note", {"submission": "solution", "adjustment": 10 ** 400, "reason": "x"}, 400),
+    ("note", {"submission": "solution", "comment": "\ud800"}, 400),  # a lone surrogate SQLite cannot store
+    ("saved-comments", {"text": "\ud800x"}, 400),
 ]
 
 
@@ -207,6 +218,7 @@ def test_bad_input_gets_a_4xx_with_a_reason_and_changes_nothing(out):
             if status == 400:
                 assert reply["error"], (path, reply)
         assert call(url + "api/q/no_such_question/state")[0] == 404
+        assert call(api + "saved-comments/" + "9" * 30, method="DELETE")[0] == 404
         assert call(url + "api/q/q2_max_shift/tick", method="GET")[0] == 405
         _, state = call(api + "state")
     assert not any(a["graded"] or a["comment"] for a in state["answers"].values())

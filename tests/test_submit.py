@@ -176,6 +176,27 @@ def test_the_pdf_gives_each_question_a_page_and_draws_its_math(tmp_path):
     assert ink[0] > ink[2]  # the formulas drew ink
 
 
+def test_nothing_runs_past_the_right_margin(tmp_path):
+    """A long word or URL is cut at the line's end; a formula a little too wide is drawn smaller,
+    and one far too wide is shown as typed (said so), cut into lines."""
+    from autograder.in_kernel.submit import PAGE_MARGIN, write_pdf
+
+    answer = ("See https://example.com/" + "x" * 300 + " and " + "a" * 400 + ".\n\n"
+              "A wide one: $" + "+".join(f"x_{{{i}}}" for i in range(24)) + "$, then punctuation.\n\n"
+              "A far too wide one: $" + "x+" * 300 + "x$.")
+    path = write_pdf(tmp_path / "wide.pdf", "Discussion 1", {"q": ("Wide", "Be wide.", answer)})
+    subprocess.run(["pdftoppm", "-r", "72", "-png", str(path), str(tmp_path / "page")], check=True)
+    from matplotlib.image import imread
+
+    pages = sorted(tmp_path.glob("page-*.png"))
+    margin = int((PAGE_MARGIN - 2) / 25.4 * 72)  # the right margin, less 2 mm of slack
+    for png in pages:
+        page = imread(png)[..., :3].mean(axis=2)
+        assert (page[:, -margin:] > 0.9).all(), png.name  # nothing drawn in the right margin
+    text = PdfReader(path).pages[0].extract_text()
+    assert "Note: 1 formula could not be drawn" in text and "x+x+x+" in text
+
+
 def test_a_long_answer_runs_onto_a_page_that_says_whose_it_is(tmp_path):
     from autograder.in_kernel.submit import write_pdf
 

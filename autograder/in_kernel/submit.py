@@ -314,6 +314,7 @@ def write_pdf(path, title, answers):
 
 PAGE_MARGIN = 18  # mm
 MATH_DPI = 600
+MIN_MATH_SCALE = 0.5  # a formula wider than the line is drawn smaller, down to half its size
 # LaTeX spellings mathtext does not know, and the ones it does (students type either).
 MATH_ALIASES = {r"\le": r"\leq", r"\ge": r"\geq", r"\ne": r"\neq", r"\lVert": r"\Vert", r"\rVert": r"\Vert",
                 r"\lvert": "|", r"\rvert": "|", r"\tfrac": r"\frac", r"\dfrac": r"\frac",
@@ -350,23 +351,54 @@ class _Flow:
         pdf = self.pdf
         left = pdf.l_margin + indent
         width = pdf.w - pdf.r_margin - left
-        line, used = [], 0.0
+        line = []
         first = True
-        for piece in self._pieces(text):
+
+        def used():
+            return sum(p.width for p in line)
+
+        def break_line(carry=()):
+            nonlocal line, first
+            while line and line[-1].space:
+                line.pop()
+            self._emit(line, left, width, bullet if first else None)
+            first, line = False, list(carry)
+
+        for piece in (part for whole in self._pieces(text) for part in self._fit(whole, width)):
             if piece.display:  # its own centred line
-                self._emit(line, left, width, bullet if first else None)
-                first, line, used = False, [], 0.0
+                break_line()
                 self._emit([piece], left + max(0.0, (width - piece.width) / 2), width, None)
                 continue
-            if line and used + piece.width > width and not piece.glued:
-                while line and line[-1].space:
-                    used -= line.pop().width
-                self._emit(line, left, width, bullet if first else None)
-                first, line, used = False, [], 0.0
+            if line and used() + piece.width > width:
+                # Punctuation glued to a formula goes to the next line with it, if the two fit there.
+                carry = []
+                if piece.glued and len(line) > 1 and not line[-1].space and line[-1].width + piece.width <= width:
+                    carry = [line.pop()]
+                break_line(carry)
             if line or not piece.space:
                 line.append(piece)
-                used += piece.width
-        self._emit(line, left, width, bullet if first else None)
+        break_line()
+
+    def _fit(self, piece, width):
+        """A piece no wider than a line: a wider formula drawn smaller, a wider word (a long
+        URL, a formula shown as typed) cut where the line ends."""
+        if piece.width <= width:
+            return [piece]
+        if isinstance(piece, _Image):
+            if width / piece.width >= MIN_MATH_SCALE:
+                return [piece.scaled(width / piece.width)]
+            self.undrawn += 1  # too wide to read at that size: as typed, cut into lines
+            source = f"$${piece.tex}$$" if piece.display else f"${piece.tex}$"
+            piece = _Word(self, source, False, False, mono=True)
+        parts, start = [], 0
+        self._font(piece.bold, piece.mono)
+        for end in range(1, len(piece.text) + 1):
+            if self.pdf.get_string_width(piece.text[start:end]) > width and end - 1 > start:
+                parts.append(piece.text[start:end - 1])
+                start = end - 1
+        parts.append(piece.text[start:])
+        return [_Word(self, text, piece.bold, piece.glued and i == 0, piece.mono, piece.display)
+                for i, text in enumerate(parts)]
 
     def _emit(self, line, left, width, bullet):
         if not line:
@@ -457,6 +489,10 @@ class _Image:
     def __init__(self, tex, png, width, above, below, display=False):
         self.tex, self.png, self.width, self.above, self.below = tex, png, width, above, below
         self.display = display
+
+    def scaled(self, factor):
+        return _Image(self.tex, self.png, self.width * factor, self.above * factor, self.below * factor,
+                      self.display)
 
     def draw(self, flow, x, baseline):
         flow.pdf.image(io.BytesIO(self.png), x, baseline - self.above, self.width, self.above + self.below,

@@ -66,7 +66,9 @@ class Casebook:
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path):
-        Path(path).write_text(self.to_json())
+        from autograder.files import write_atomically
+
+        write_atomically(path, self.to_json())  # the review server may be reading it
         return Path(path)
 
     @classmethod

@@ -8,7 +8,6 @@ page elsewhere cannot post without the browser asking first), and a change is wr
 before it is acknowledged. Bad input gets a 4xx with a short JSON reason, never a traceback.
 """
 
-import math
 import threading
 from pathlib import Path
 
@@ -50,11 +49,21 @@ class Section:
             self.refresh()
 
     def refresh(self):
-        self._seen = self._stamp()
-        self.casebook = stored_casebook(self.out)
-        self.written = {w["name"]: w for w in self.casebook.written}
-        self.records = stored_records(self.out)
-        self.by_id = {r["id"]: r for r in self.records}
+        """Read the casebook and the results. A file caught mid-write by a grading run (it writes
+        each whole, by rename, so only a reader racing the rename) keeps what was read before,
+        and the next request tries again."""
+        stamp = self._stamp()
+        try:
+            casebook, records = stored_casebook(self.out), stored_records(self.out)
+        except (OSError, ValueError):
+            if self._seen is None:
+                raise
+            return
+        self._seen = stamp
+        self.casebook = casebook
+        self.written = {w["name"]: w for w in casebook.written}
+        self.records = records
+        self.by_id = {r["id"]: r for r in records}
         self.gradable = {r["id"] for r in self.readable()}  # an unreadable upload has no answer to score
 
     def readable(self):
@@ -125,7 +134,10 @@ def create_app(out, token):
         return section.written[question]
 
     def body():
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # nested past Python's limit: not a request this page makes
+            data = None
         if not isinstance(data, dict):
             abort(400, "send a JSON object")
         return data
@@ -138,7 +150,7 @@ def create_app(out, token):
 
     def text_in(data, key, limit=MAX_COMMENT_CHARS):
         value = data.get(key, "")
-        if not isinstance(value, str) or len(value) > limit:
+        if not isinstance(value, str) or len(value) > limit or not _encodable(value):
             abort(400, f"{key} must be text of at most {limit} characters")
         return value
 
@@ -217,8 +229,8 @@ def create_app(out, token):
         data = body()
         submission = submission_in(data)
         adjustment = data.get("adjustment", 0)
-        if (not isinstance(adjustment, (int, float)) or isinstance(adjustment, bool) or not math.isfinite(adjustment)
-                or abs(adjustment) > w["points"]):
+        if (not isinstance(adjustment, (int, float)) or isinstance(adjustment, bool)
+                or not abs(adjustment) <= w["points"]):  # NaN fails this too; a huge int is compared exactly
             abort(400, f"the adjustment must be a number between -{w['points']:g} and {w['points']:g}")
         comment, reason = text_in(data, "comment"), text_in(data, "reason", 500)
         if adjustment and not reason.strip():
@@ -245,11 +257,22 @@ def create_app(out, token):
     @site.delete("/api/q/<question>/saved-comments/<int:comment_id>")
     def forget_comment(question, comment_id):
         question_or_404(question)
+        if comment_id >= 2 ** 63:  # past SQLite's integers: no such comment
+            abort(404, "no such comment")
         section.hand.forget_comment(comment_id)
         return jsonify(saved=section.hand.saved_comments(question))
 
     app.register_blueprint(site)
     return app
+
+
+def _encodable(text):
+    """Text SQLite can store: a lone surrogate (JSON allows "\\ud800") cannot be."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _fingerprint(section, submission, question):

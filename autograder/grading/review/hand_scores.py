@@ -75,17 +75,20 @@ class HandScores:
             self._mark_graded(db, submission, question, answer_hash)
 
     def give_zero(self, submission, question, answer_hash):
-        """Graded, nothing ticked: what an empty answer gets in one key."""
+        """Graded at 0: nothing ticked, no adjustment (what an empty answer gets in one key)."""
         with self._db(write=True) as db:
             db.execute("UPDATE ticks SET ticked = 0, changed = ? WHERE submission = ? AND question = ?",
                        (time.time(), submission, question))
             self._mark_graded(db, submission, question, answer_hash)
+            db.execute("UPDATE grades SET adjustment = 0, reason = '' WHERE submission = ? AND question = ?",
+                       (submission, question))
 
     def ungrade(self, submission, question):
+        """Back to not graded: no ticks, no adjustment; the comment stays."""
         with self._db(write=True) as db:
             db.execute("DELETE FROM ticks WHERE submission = ? AND question = ?", (submission, question))
-            db.execute("UPDATE grades SET graded = 0, changed = ? WHERE submission = ? AND question = ?",
-                       (time.time(), submission, question))
+            db.execute("UPDATE grades SET graded = 0, adjustment = 0, reason = '', changed = ? "
+                       "WHERE submission = ? AND question = ?", (time.time(), submission, question))
 
     def note(self, submission, question, comment, adjustment, reason, answer_hash):
         """The free comment and the adjustment (± points, with its reason). A non-zero

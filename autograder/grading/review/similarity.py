@@ -17,10 +17,11 @@ evidence for a person to weigh, never a verdict.
 
 import ast
 import csv
+import hashlib
 import io
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -29,7 +30,6 @@ from autograder.files import write_atomically
 FILE = "similarity.csv"
 FLAG = 0.2
 SPREAD = 4.0  # standard deviations above the class's other pairs
-MAX_FORM_CHARS = 20_000
 MAX_SOURCE_CHARS = 4_000
 WEAKEST = 0.2  # forms this common are not evidence at all (and their big groups are skipped)
 MISTAKE_BONUS = 1.5
@@ -56,9 +56,9 @@ class _Canonical(ast.NodeTransformer):
         return node
 
 
-def canonical_form(cell_source, function):
-    """The canonical form of ``function`` as the cell defines it, or None (not there, or not
-    Python that parses). Plain text, capped: it is what crosses from the worker."""
+def canonical_dump(cell_source, function):
+    """``function`` as the cell defines it, canonical (see the module's doc) and dumped as text;
+    None when it is not there or the cell is not Python that parses."""
     try:
         tree = ast.parse(cell_source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -74,10 +74,16 @@ def canonical_form(cell_source, function):
                              and isinstance(node.body[0].value.value, str)) else node.body
     node.body, node.name, node.decorator_list, node.returns = body or [ast.Pass()], "f", [], None
     try:
-        form = ast.dump(_Canonical(local).visit(node), annotate_fields=False, include_attributes=False)
+        return ast.dump(_Canonical(local).visit(node), annotate_fields=False, include_attributes=False)
     except RecursionError:
         return None
-    return form[:MAX_FORM_CHARS]
+
+
+def canonical_form(cell_source, function):
+    """What crosses from the worker: a digest of the whole canonical dump (a prefix would make
+    two long functions with a common beginning look the same), or None."""
+    dump = canonical_dump(cell_source, function)
+    return hashlib.sha256(dump.encode("utf-8", "replace")).hexdigest() if dump is not None else None
 
 
 def function_source(cell_source, function):
@@ -143,11 +149,8 @@ def similar_pairs(casebook, records):
                 evidence[(a["id"], b["id"])].append((min(1.0, strength), strength, reason, ("code", question.name)))
     for w in casebook.written:
         shingles = {r["id"]: _words((r.get("written") or {}).get(w["name"])) for r in records}
-        shingles = {k: v for k, v in shingles.items() if v}
-        for a, b in combinations(sorted(shingles), 2):
-            alike = len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b])
-            if alike >= TEXT_ALIKE:
-                evidence[(a, b)].append((alike, alike, f"written {w['name']} {alike:.0%} alike", ("written", w["name"])))
+        for a, b, alike in _alike_answers({k: v for k, v in shingles.items() if v}):
+            evidence[(a, b)].append((alike, alike, f"written {w['name']} {alike:.0%} alike", ("written", w["name"])))
     questions = len(casebook.questions) + len(casebook.written)
     scores = {pair: sum(item[0] for item in found) / questions for pair, found in evidence.items()}
     everyone = max(1, len(records) * (len(records) - 1) // 2)  # pairs without evidence score 0
@@ -162,6 +165,31 @@ def similar_pairs(casebook, records):
             pairs.append(Pair(a, b, round(score, 3), "; ".join(item[2] for item in found),
                               tuple(item[3] for item in found)))
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
+
+
+def _alike_answers(shingles):
+    """(a, b, overlap) for the answers at least TEXT_ALIKE alike. Candidates come from the
+    trigrams two answers share that few others use (an index from trigram to answers), so the
+    cost follows what is shared, not the square of the class; a pair alike only in phrases
+    everyone uses is no evidence anyway."""
+    index = defaultdict(list)
+    for submission in sorted(shingles):
+        for gram in shingles[submission]:
+            index[gram].append(submission)
+    common = max(10, len(shingles) // 20)
+    shared = Counter()
+    for ids in index.values():
+        if 2 <= len(ids) <= common:
+            shared.update(combinations(ids, 2))
+    for (a, b), count in shared.items():
+        first, second = shingles[a], shingles[b]
+        # At TEXT_ALIKE overlap they share at least half the longer answer's trigrams; let half
+        # of those be common phrases before giving up on the pair.
+        if count < TEXT_ALIKE * max(len(first), len(second)) / 2:
+            continue
+        alike = len(first & second) / len(first | second)
+        if alike >= TEXT_ALIKE:
+            yield a, b, alike
 
 
 def _score(record, question):
