@@ -122,7 +122,9 @@ def test_ticks_are_stored_before_they_are_acknowledged_and_reach_the_gradebook(o
         call(api + "ungrade", {"submission": "blank"})
         assert call(api + "tick", {"submission": "blank", "item": 1, "ticked": True})[1]["answer"]["score"] == 1
         call(api + "ungrade", {"submission": "blank"})
-        call(api + "note", {"submission": "student", "comment": "Good.", "adjustment": 0.5, "reason": "neat"})
+        # Two tabs: one writes the comment, the other the adjustment; each sends only its own.
+        call(api + "note", {"submission": "student", "comment": "Good."})
+        call(api + "note", {"submission": "student", "adjustment": 0.5, "reason": "neat"})
         os.kill(proc.pid, signal.SIGKILL)  # no shutdown, no chance to flush anything
         proc.wait(10)
     with sqlite3.connect(out / "hand_scores.sqlite") as db:
@@ -200,6 +202,7 @@ BAD_REQUESTS = [  # (path, body or raw bytes, expected status)
     ("note", {"submission": "solution", "comment": "x" * 6000}, 400),
     ("note", {"submission": "solution", "comment": ["not", "text"]}, 400),
     ("saved-comments", {"text": "   "}, 400),
+    ("note", {"submission": "solution"}, 400),  # nothing to note
     ("tick", b"{" + b" " * 70_000 + b"}", 413),
     ("tick", b"[" * 30_000, 400),  # nested past Python's recursion limit
     ("note", {"submission": "solution", "adjustment": 10 ** 400, "reason": "x"}, 400),

@@ -225,18 +225,27 @@ def create_app(out, token):
 
     @site.post("/api/q/<question>/note")
     def note(question):
+        """Any of comment, adjustment and reason: only those sent change."""
         w = question_or_404(question)
         data = body()
         submission = submission_in(data)
-        adjustment = data.get("adjustment", 0)
-        if (not isinstance(adjustment, (int, float)) or isinstance(adjustment, bool)
-                or not abs(adjustment) <= w["points"]):  # NaN fails this too; a huge int is compared exactly
-            abort(400, f"the adjustment must be a number between -{w['points']:g} and {w['points']:g}")
-        comment, reason = text_in(data, "comment"), text_in(data, "reason", 500)
-        if adjustment and not reason.strip():
-            abort(400, "an adjustment needs a reason")
-        section.hand.note(submission, question, comment, float(adjustment), reason,
-                          _fingerprint(section, submission, question))
+        fields = {}
+        if "adjustment" in data:
+            adjustment = data["adjustment"]
+            if (not isinstance(adjustment, (int, float)) or isinstance(adjustment, bool)
+                    or not abs(adjustment) <= w["points"]):  # NaN fails this too; a huge int is compared exactly
+                abort(400, f"the adjustment must be a number between -{w['points']:g} and {w['points']:g}")
+            fields["adjustment"] = float(adjustment)
+        if "comment" in data:
+            fields["comment"] = text_in(data, "comment")
+        if "reason" in data:
+            fields["reason"] = text_in(data, "reason", 500)
+        if not fields:
+            abort(400, "send a comment, an adjustment or a reason")
+        try:
+            section.hand.note(submission, question, _fingerprint(section, submission, question), **fields)
+        except ValueError as exc:
+            abort(400, str(exc))
         return changed(question, submission)
 
     @site.post("/api/feedback")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 FILE = "hand_scores.sqlite"
 MAX_COMMENT_CHARS = 5000
-MAX_ADJUSTMENT = 100.0
+NOTE_FIELDS = ("comment", "adjustment", "reason")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ticks (
@@ -90,15 +90,24 @@ class HandScores:
             db.execute("UPDATE grades SET graded = 0, adjustment = 0, reason = '', changed = ? "
                        "WHERE submission = ? AND question = ?", (time.time(), submission, question))
 
-    def note(self, submission, question, comment, adjustment, reason, answer_hash):
-        """The free comment and the adjustment (± points, with its reason). A non-zero
-        adjustment decides a score, so it marks the answer graded; a comment alone does not."""
+    def note(self, submission, question, answer_hash, **fields):
+        """Some of the answer's notes: ``comment``, ``adjustment`` (± points) and its ``reason``.
+        Only the fields given change, so two tabs editing different notes of one answer keep
+        both. A non-zero adjustment decides a score, so it marks the answer graded; a comment
+        alone does not. ValueError (nothing written) if an adjustment would be left without a
+        reason."""
+        fields = {k: v for k, v in fields.items() if k in NOTE_FIELDS and v is not None}
         with self._db(write=True) as db:
-            db.execute("INSERT INTO grades (submission, question, comment, adjustment, reason, answer_hash, changed) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission, question) DO UPDATE SET "
-                       "comment = excluded.comment, adjustment = excluded.adjustment, reason = excluded.reason, "
-                       "changed = excluded.changed",
-                       (submission, question, comment, adjustment, reason, answer_hash, time.time()))
+            db.execute("INSERT INTO grades (submission, question, answer_hash, changed) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (submission, question) DO NOTHING", (submission, question, answer_hash, time.time()))
+            if fields:
+                assignments = ", ".join(f"{name} = ?" for name in fields)  # names from NOTE_FIELDS only
+                db.execute(f"UPDATE grades SET {assignments}, changed = ? WHERE submission = ? AND question = ?",
+                           (*fields.values(), time.time(), submission, question))
+            adjustment, reason = db.execute("SELECT adjustment, reason FROM grades WHERE submission = ? AND "
+                                            "question = ?", (submission, question)).fetchone()
+            if adjustment and not reason.strip():
+                raise ValueError("an adjustment needs a reason")  # rolls the transaction back
             if adjustment:
                 self._mark_graded(db, submission, question, answer_hash)
 

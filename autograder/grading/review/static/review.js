@@ -63,21 +63,26 @@ async function tick(section, box) {
   if (!ok) box.checked = !box.checked;
 }
 
-function notes(section) {
-  const adjustment = Number(section.querySelector(".adjustment").value || 0);
-  return {comment: section.querySelector(".comment").value, adjustment,
-          reason: section.querySelector(".reason").value};
+// Only the notes typed in are sent: another tab's change to a different note of the answer stays.
+function dirtyNotes(section) {
+  const payload = {};
+  for (const field of section.querySelectorAll(".comment[data-dirty], .adjustment[data-dirty], .reason[data-dirty]")) {
+    const key = field.classList.contains("comment") ? "comment" : field.classList.contains("adjustment") ? "adjustment" : "reason";
+    payload[key] = key === "adjustment" ? Number(field.value || 0) : field.value;
+  }
+  return payload;
 }
 
 const timers = new Map();
-function noteLater(section) {
-  section.querySelectorAll(".comment, .adjustment, .reason").forEach(f => f.dataset.dirty = "1");
+function noteLater(section, field) {
+  field.dataset.dirty = "1";
   clearTimeout(timers.get(section));
   timers.set(section, setTimeout(async () => {
-    const payload = notes(section);
-    if (payload.adjustment && !payload.reason.trim()) { say("an adjustment needs a reason", true); return; }
+    const payload = dirtyNotes(section);
+    const adjustment = Number(section.querySelector(".adjustment").value || 0);
+    if (adjustment && !section.querySelector(".reason").value.trim()) { say("an adjustment needs a reason", true); return; }
     if (await change(section, "note", payload))
-      section.querySelectorAll("[data-dirty]").forEach(f => delete f.dataset.dirty);
+      Object.keys(payload).forEach(key => delete section.querySelector(`.${key}`).dataset.dirty);
   }, 500));
 }
 
@@ -107,7 +112,7 @@ function renderSaved(saved) {
 answers.forEach((section, index) => {
   section.addEventListener("focusin", () => { current = index; answers.forEach((s, i) => s.classList.toggle("current", i === index)); });
   section.querySelectorAll("input[data-item]").forEach(box => box.addEventListener("change", () => tick(section, box)));
-  section.querySelectorAll(".comment, .adjustment, .reason").forEach(f => f.addEventListener("input", () => noteLater(section)));
+  section.querySelectorAll(".comment, .adjustment, .reason").forEach(f => f.addEventListener("input", () => noteLater(section, f)));
   section.querySelector(".zero").addEventListener("click", () => change(section, "zero", {}));
   section.querySelector(".ungrade").addEventListener("click", () => change(section, "ungrade", {}));
   section.querySelector(".keep").addEventListener("click", async () => {
@@ -127,7 +132,7 @@ document.getElementById("saved-list").addEventListener("click", async event => {
   const section = answers[current];
   const comment = section.querySelector(".comment");
   comment.value = comment.value ? `${comment.value}\n${button.textContent}` : button.textContent;
-  noteLater(section);
+  noteLater(section, comment);
 });
 
 document.addEventListener("keydown", event => {
