@@ -92,6 +92,21 @@ class NotebookPage:
         self.page.goto(url + FRONT_ENDS[self.front_end][1].format(notebook) + f"?token={token}")
         self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         self.wait_until_idle(timeout=90)
+        self.wait_for_one_kernel(url, token)
+
+    def wait_for_one_kernel(self, url, token, timeout=60):
+        """Until the server holds one kernel, the same for 2 s. JupyterLab sometimes starts a
+        second kernel for a notebook it just opened and shuts the first (seen on a loaded
+        machine): a Run All sent meanwhile runs a cell in the dying one and no more."""
+        deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+        while time.monotonic() < deadline:
+            kernels = [k["id"] for k in self.page.request.get(f"{url}/api/kernels?token={token}").json()]
+            if len(kernels) != 1 or kernels != last:
+                last, since = kernels, time.monotonic()
+            elif time.monotonic() - since >= 2:
+                return
+            self.page.wait_for_timeout(250)
+        raise TimeoutError(f"the server's kernels did not settle: {last}")
 
     def screenshot(self, name, full_page=False):
         path = self.shots / f"{name}.png"
@@ -103,9 +118,11 @@ class NotebookPage:
             self.page.get_by_role("menuitem", name=re.compile(f"^{re.escape(name)}")).first.click()
 
     def run_all(self, timeout=240):
-        """Run All Cells, and make sure it started: a click that comes before the kernel's
-        connection takes executions is dropped without a word (seen on a loaded machine), so
-        it is made again once if no cell has started within 30 s."""
+        """Run All Cells, and make sure it started and ran to the end. A click that comes before
+        the kernel's connection takes executions is dropped without a word, and a kernel that
+        JupyterLab replaces under the run stops it after a cell (both seen on a loaded machine):
+        the click is made again once for each. A cell that fails or a kernel that dies each
+        time still leaves cells unrun, which the test sees."""
         started = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
             .some(p => /\\[(\\d+|\\*)\\]/.test(p.textContent))"""
         for attempt in range(2):
@@ -117,6 +134,15 @@ class NotebookPage:
                 if attempt:
                     raise
         self.wait_until_idle(timeout=timeout)
+        if self.not_run() and not self.error_outputs():  # the kernel changed under the run: once more
+            self.menu("Run", "Run All Cells")
+            self.page.wait_for_timeout(500)
+            self.wait_until_idle(timeout=timeout)
+
+    def not_run(self):
+        """How many code cells show no execution count after a run."""
+        return self.page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+            .filter(p => p.textContent.trim() === '[ ]:').length""")
 
     def kernel_status(self):
         return self.page.evaluate("""() => {
