@@ -1,6 +1,7 @@
 """Submissions made from the rendered notebooks: a student notebook with some answers filled in
 (from the solution, or written by the test) and extra cells inserted."""
 
+import csv
 import json
 import os
 import socket
@@ -37,6 +38,12 @@ def submission(notebooks, tmp_path, base="student", answers=None, extra_cells=()
     path = tmp_path / name
     nbformat.write(nb, path)
     return path
+
+
+def gradebook_rows(out):
+    """OUT/final_grades.csv as {file: row}."""
+    with open(out / "final_grades.csv", newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
 
 
 def write_answers(path, answers):

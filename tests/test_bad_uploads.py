@@ -2,7 +2,6 @@
 local batch beside honest notebooks (which keep their scores) and on Gradescope; a grader
 failure is recorded once; two runs never write one OUT; a full disk stops a run cleanly."""
 
-import csv
 import json
 import os
 import subprocess
@@ -17,7 +16,7 @@ from autograder.grading.batch import GradingError, grade
 from autograder.judge import Limits
 from autograder.judge.upload import UnreadableSubmission, find_upload, read_notebook
 from bad_uploads import make_bad_uploads
-from submissions import notebooks, submission  # noqa: F401 - a fixture
+from submissions import gradebook_rows, notebooks, submission  # noqa: F401 - a fixture
 from test_gradescope import question_tests, run_autograder
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # batches and Gradescope runs
@@ -32,11 +31,6 @@ EECS182 = Path(sys.executable).with_name("eecs182")
 def bad(notebooks, tmp_path_factory):
     folder = tmp_path_factory.mktemp("uploads") / "bad"
     return folder, make_bad_uploads(notebooks, folder)
-
-
-def rows(out):
-    with open(out / "final_grades.csv", newline="") as f:
-        return {row["file"]: row for row in csv.DictReader(f)}
 
 
 def test_the_reader_turns_every_bad_file_into_a_reason(bad):
@@ -86,7 +80,7 @@ def graded(bad, notebooks, autograder_zip, tmp_path_factory):
     out = root / "out"
     summary = grade([folder, honest, export, loose], out, autograder_zip, workers=3, limits=LIMITS,
                     progress=False)
-    return dict(out=out, rows=rows(out), expect=expect, summary=summary)
+    return dict(out=out, rows=gradebook_rows(out), expect=expect, summary=summary)
 
 
 def test_each_bad_file_gets_its_status_beside_honest_notebooks(graded):
@@ -183,16 +177,16 @@ def test_a_dead_worker_is_recorded_once_and_a_second_run_into_the_same_folder_re
     os.kill(worker, 9)
     output, _ = first.communicate(timeout=120)
     assert first.returncode == 0, output
-    status = rows(out)["b_slow"]["grading_status"]
+    status = gradebook_rows(out)["b_slow"]["grading_status"]
     assert status.startswith("Grader error: the grading worker died on this submission") and "--force" in status
-    assert float(rows(out)["a_first"]["total_points_earned"]) == TOTAL
+    assert float(gradebook_rows(out)["a_first"]["total_points_earned"]) == TOTAL
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0 and "2 kept from an earlier run" in rerun.stdout, rerun.stdout + rerun.stderr
     forced = subprocess.run(command + ["--force"], capture_output=True, text=True, timeout=300)
     assert forced.returncode == 0 and "2 graded now" in forced.stdout
-    assert rows(out)["b_slow"]["grading_status"] == "Completed"
-    assert float(rows(out)["b_slow"]["total_points_earned"]) == TOTAL
+    assert gradebook_rows(out)["b_slow"]["grading_status"] == "Completed"
+    assert float(gradebook_rows(out)["b_slow"]["total_points_earned"]) == TOTAL
 
 
 def test_workers_that_cannot_start_stop_the_run_and_charge_no_submission(notebooks, autograder_zip, tmp_path):
@@ -210,7 +204,7 @@ def test_workers_that_cannot_start_stop_the_run_and_charge_no_submission(noteboo
     graded = subprocess.run([str(EECS182), "grade", str(folder), "-o", str(out), "-a", str(autograder_zip),
                              "--no-progress"], capture_output=True, text=True, timeout=300)
     assert graded.returncode == 0 and "1 graded now" in graded.stdout, graded.stdout + graded.stderr
-    assert float(rows(out)["honest"]["total_points_earned"]) == TOTAL
+    assert float(gradebook_rows(out)["honest"]["total_points_earned"]) == TOTAL
 
 
 # --- a full disk ----------------------------------------------------------------------------------
@@ -246,4 +240,4 @@ def test_a_full_disk_stops_the_run_and_keeps_what_was_written(autograder_zip, tm
     summary = grade([folder], out, autograder_zip, limits=LIMITS, progress=False)
     assert summary.reused == len(kept) and summary.graded_now == 40 - len(kept)
     assert all((out / "results" / name).read_bytes() == data for name, data in kept.items())
-    assert len(rows(out)) == 41
+    assert len(gradebook_rows(out)) == 41

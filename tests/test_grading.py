@@ -13,7 +13,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from assignment.model import Assignment
@@ -23,8 +22,9 @@ from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text
 from autograder.judge import Limits
-from submissions import (kernel_user, local_listener, notebooks, solution_answers, submission,  # noqa: F401 - a fixture
-                         write_answers)
+from submissions import (gradebook_rows, kernel_user, local_listener, notebooks, solution_answers,  # noqa: F401
+                         submission, write_answers)
+from lab_browser import CHROMIUM_FLAGS
 from test_gradescope import question_tests, run_autograder
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # a class graded in the sandbox
@@ -37,13 +37,6 @@ POINTS = {q.name: q.points for q in DISC01.questions}
 LIMITS = Limits(cell_timeout=10, call_timeout=8, total_timeout=120)
 EECS182 = Path(sys.executable).with_name("eecs182")
 # Headless, and quiet: this machine has no network for Chromium's background services.
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
-
-
-def rows(out):
-    with open(out / "final_grades.csv", newline="") as f:
-        return {row["file"]: row for row in csv.DictReader(f)}
 
 
 def full_marks_except(row, *questions):
@@ -207,7 +200,7 @@ def graded_class(notebooks, autograder_zip, tmp_path_factory):
             """])
         out = root / "out"
         summary = grade([folder, export_zip], out, autograder_zip, workers=2, limits=LIMITS, progress=False)
-    return dict(out=out, summary=summary, rows=rows(out), accepted=accepted, folder=folder)
+    return dict(out=out, summary=summary, rows=gradebook_rows(out), accepted=accepted, folder=folder)
 
 
 def test_honest_work_scores_what_it_earns(graded_class):
@@ -451,7 +444,7 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_grades_the_rest(note
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert f"{len(kept)} kept from an earlier run" in finished.stdout
-    got = rows(out)
+    got = gradebook_rows(out)
     assert len(got) == 5
     assert [float(got[f"student{i}"]["total_points_earned"]) for i in range(4)] == [0, 20, 0, 20]
 
@@ -485,4 +478,4 @@ def test_without_a_sandbox_it_says_so_and_can_refuse(notebooks, autograder_zip, 
     summary = grade([folder], tmp_path / "out", autograder_zip, limits=LIMITS, progress=False, log=said.append)
     assert said and said[0].startswith("WARNING: grading WITHOUT the sandbox (bubblewrap is not installed)")
     assert not summary.sandboxed and "WITHOUT the sandbox" in summary_text(summary, tmp_path / "out")
-    assert full_marks_except(rows(tmp_path / "out")["honest"])  # the judge's own limits still grade it
+    assert full_marks_except(gradebook_rows(tmp_path / "out")["honest"])  # the judge's own limits still grade it

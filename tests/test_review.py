@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from lab_browser import CHROMIUM_FLAGS, chromium
-from submissions import write_answers
+from submissions import gradebook_rows, write_answers
 
 pytestmark = [pytest.mark.slow]  # a graded section and a server per test
 
@@ -102,17 +102,12 @@ def call(url, data=None, method=None, raw=None, headers=None):
         return status, text
 
 
-def gradebook(out):
-    with open(out / "final_grades.csv", newline="") as f:
-        return {row["file"]: row for row in csv.DictReader(f)}
-
-
 def test_ticks_are_stored_before_they_are_acknowledged_and_reach_the_gradebook(out):
     with review_server(out) as (url, proc):
         api = url + "api/q/q2_max_shift/"
         status, reply = call(api + "tick", {"submission": "solution", "item": 0, "ticked": True})
         assert status == 200 and reply["answer"]["score"] == 1 and reply["progress"] == {"graded": 1, "of": 3}
-        rows = gradebook(out)  # rebuilt at once: the written column, the total including it
+        rows = gradebook_rows(out)  # rebuilt at once: the written column, the total including it
         assert rows["solution"]["q2_max_shift"] == "1" and rows["solution"]["q4_step_size"] == ""
         assert rows["solution"]["total_points_earned"] == "9" and rows["blank"]["q2_max_shift"] == ""
         # "0 points" means 0, whatever was adjusted before; "not graded" clears the adjustment too.
@@ -157,7 +152,7 @@ def test_a_regrade_keeps_hand_scores_says_what_changed_and_flags_a_changed_answe
         for submission in ("solution", "student"):
             call(url + "api/q/q2_max_shift/tick", {"submission": submission, "item": 1, "ticked": True})
     again = grade(folder, out, release.autograder_zip, "--force")  # every submission graded again
-    assert gradebook(out)["solution"]["q2_max_shift"] == "1" and "totals changed" not in again
+    assert gradebook_rows(out)["solution"]["q2_max_shift"] == "1" and "totals changed" not in again
     # The student replaces the notebook: one more function right, and the written answer rewritten.
     changed = tmp_path / "changed"
     shutil.copytree(folder, changed)
@@ -169,12 +164,12 @@ def test_a_regrade_keeps_hand_scores_says_what_changed_and_flags_a_changed_answe
     write_answers(changed / "student.ipynb", {"q2_max_shift": "A different answer."})
     with review_server(out) as (url, _):  # a TA reviews while the regrade runs
         summary = grade(changed, out, release.autograder_zip)  # the replaced submission only
-        rows = gradebook(out)
+        rows = gradebook_rows(out)
         assert rows["student"]["q2_max_shift"] == "1" and rows["solution"]["q2_max_shift"] == "1"
         assert rows["student"]["total_points_earned"] == "2"
         # A tick after the regrade rebuilds the gradebook from the new results, not the ones read at start.
         call(url + "api/q/q4_step_size/tick", {"submission": "student", "item": 0, "ticked": True})
-        rows = gradebook(out)
+        rows = gradebook_rows(out)
         assert rows["student"]["q1_sigmoid"] == "1" and rows["student"]["total_points_earned"] == "3"
         _, state = call(url + "api/q/q2_max_shift/state")
     assert "  student: 1 → 2 (q1_sigmoid 0 → 1)" in summary.splitlines()  # totals include hand scores
@@ -350,7 +345,7 @@ EXPECTED = {"blank": "0", "solution": "1.5", "student": "1"}
 
 
 def hand_columns(out):
-    return {name: row["q2_max_shift"] for name, row in gradebook(out).items() if name in EXPECTED}
+    return {name: row["q2_max_shift"] for name, row in gradebook_rows(out).items() if name in EXPECTED}
 
 
 SOFTMAX_COPIED = """
