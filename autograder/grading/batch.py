@@ -231,9 +231,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
                 warm.close()
             summary.records = [r for r in (store.load(s.id) for s in submissions) if r is not None]
             try:
-                hand = HandScores(out)
-                summary.changes = score_changes(before, summary.records,
-                                                hand.scores(casebook.written) if hand.exists() else {})
+                summary.changes = score_changes(before, summary.records, HandScores(out).scores(casebook.written))
                 if before:
                     log_changes(out, summary.changes, len(before))
                 casebook.write(out / CASEBOOK)

@@ -10,10 +10,12 @@ run and after every hand-score change, from the stored results and the hand scor
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from autograder.files import write_atomically
+from autograder.grading.review.hand_scores import HandScores
+from autograder.grading.store import ResultStore
+from autograder.judge import Casebook
 
 POINTS_ROW = "points-per-question"
 STUDENT_FIELDS = ("name", "email", "sid")
@@ -53,23 +55,16 @@ def gradebook_csv(casebook, records, hand_scores=None):
 
 def write_gradebook(out, casebook, records):
     """OUT/final_grades.csv from the records and OUT's hand scores."""
-    from autograder.grading.review.hand_scores import HandScores
-
-    hand = HandScores(out)
-    scores = hand.scores(casebook.written) if hand.exists() else {}
+    scores = HandScores(out).scores(casebook.written)
     write_atomically(Path(out) / GRADEBOOK, gradebook_csv(casebook, records, scores))
 
 
 def stored_casebook(out):
-    from autograder.judge import Casebook
-
     return Casebook.from_json((Path(out) / CASEBOOK).read_text())
 
 
 def stored_records(out):
-    """Every stored result in OUT, in submission order."""
-    from autograder.grading.store import ResultStore
-
+    """Every stored result in OUT, in the order of their ids."""
     store = ResultStore(out)
     records = [store.load(path.stem) for path in sorted(store.results.glob("*.json"))]
     return [r for r in records if r is not None]

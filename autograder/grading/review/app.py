@@ -18,7 +18,7 @@ from autograder.grading.gradebook import CASEBOOK, stored_casebook, stored_recor
 from autograder.grading.review.feedback import write_feedback
 from autograder.grading.review.hand_scores import (MAX_COMMENT_CHARS, HandScores, answer_fingerprint,
                                                    score_of)
-from autograder.mathml import UNRENDERED_CSS, answer_html
+from autograder.mathml import MATH_CSS, answer_html
 
 LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -27,8 +27,8 @@ POLL_SECONDS = 2
 
 
 class Section:
-    """What OUT holds for the review: the casebook's written questions and every stored result
-    (read once; ``refresh`` reads them again after a grading run)."""
+    """What OUT holds for the review: the casebook's written questions and every stored result,
+    read again whenever a grading run has written since (``refresh_if_graded_since``)."""
 
     def __init__(self, out):
         self.out = out
@@ -75,8 +75,8 @@ class Section:
     def answer(self, record, question):
         return (record.get("written") or {}).get(question, "")
 
-    def progress(self, question):
-        state = self.hand.question_state(question)
+    def progress(self, question, state=None):
+        state = self.hand.question_state(question) if state is None else state
         readable = self.readable()
         return {"graded": sum(1 for r in readable if state.get(r["id"], {}).get("graded")), "of": len(readable)}
 
@@ -156,15 +156,17 @@ def create_app(out, token):
 
     def changed(question, submission):
         section.rebuild_gradebook()
-        return jsonify(answer=section.answer_state(question, submission), progress=section.progress(question))
+        state = section.hand.question_state(question)  # read once for the answer and the progress
+        return jsonify(answer=section.answer_state(question, submission, state),
+                       progress=section.progress(question, state))
 
     @site.get("/math.css")
     def math_css():
-        return Response(UNRENDERED_CSS, mimetype="text/css")
+        return Response(MATH_CSS, mimetype="text/css")
 
     @site.get("/")
     def index():
-        section.refresh()
+        section.refresh_if_graded_since()
         questions = [(w, section.progress(w["name"])) for w in section.casebook.written]
         return render_template("index.html", token=token, assignment=section.casebook.assignment,
                                questions=questions, unreadable=section.unreadable())
@@ -185,7 +187,7 @@ def create_app(out, token):
                             "state": section.answer_state(question, record["id"], state)})
         return render_template("question.html", token=token, assignment=section.casebook.assignment,
                                question=w, answers=answers, show_names=show_names,
-                               progress=section.progress(question), unreadable=section.unreadable(),
+                               progress=section.progress(question, state), unreadable=section.unreadable(),
                                saved=section.hand.saved_comments(question), poll_seconds=POLL_SECONDS,
                                others=[n for n in section.written if n != question])
 
@@ -195,7 +197,7 @@ def create_app(out, token):
         question_or_404(question)
         state = section.hand.question_state(question)
         return jsonify(answers={r["id"]: section.answer_state(question, r["id"], state) for r in section.readable()},
-                       progress=section.progress(question), saved=section.hand.saved_comments(question))
+                       progress=section.progress(question, state), saved=section.hand.saved_comments(question))
 
     @site.post("/api/q/<question>/tick")
     def tick(question):
@@ -250,7 +252,7 @@ def create_app(out, token):
 
     @site.post("/api/feedback")
     def feedback():
-        section.refresh()
+        section.refresh_if_graded_since()
         path = write_feedback(section.out, section.casebook, section.records)
         return jsonify(zip=str(path), files=len(section.records))
 

@@ -71,7 +71,7 @@ def write_feedback(out, casebook, records):
     Returns the zip's path."""
     out = Path(out)
     hand = HandScores(out)
-    states = {w["name"]: hand.question_state(w["name"]) for w in casebook.written} if hand.exists() else {}
+    states = {w["name"]: hand.question_state(w["name"]) for w in casebook.written}
     files = {}
     for record in records:
         text = feedback_markdown(casebook, record, {q: s[record["id"]] for q, s in states.items()

@@ -41,16 +41,22 @@ def answer_fingerprint(text):
 
 
 class HandScores:
+    """OUT's hand scores. Reading an OUT where nobody has graded by hand gives nothing and
+    creates no file: a grading run only reads."""
+
     def __init__(self, out):
         self.path = Path(out) / FILE
+        self._ready = False  # the file is in WAL mode and has its tables
 
     @contextmanager
     def _db(self, write=False):
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         with closing(db):
-            db.execute("PRAGMA journal_mode=WAL")
+            if not self._ready:
+                db.execute("PRAGMA journal_mode=WAL")  # a property of the file: once
+                db.executescript(SCHEMA)
+                self._ready = True
             db.execute("PRAGMA synchronous=FULL")  # committed means on disk, WAL or not
-            db.executescript(SCHEMA)
             if not write:
                 yield db
                 return
@@ -120,6 +126,8 @@ class HandScores:
             db.execute("DELETE FROM saved_comments WHERE id = ?", (comment_id,))
 
     def saved_comments(self, question):
+        if not self.path.exists():
+            return []
         with self._db() as db:
             return [{"id": i, "text": t} for i, t in
                     db.execute("SELECT id, text FROM saved_comments WHERE question = ? ORDER BY id", (question,))]
@@ -128,6 +136,8 @@ class HandScores:
         """submission -> {"ticked": [item, ...], "graded", "comment", "adjustment", "reason",
         "answer_hash"} for every answer anything was recorded for."""
         state = {}
+        if not self.path.exists():
+            return state
         with self._db() as db:
             for sub, graded, comment, adjustment, reason, answer_hash in db.execute(
                     "SELECT submission, graded, comment, adjustment, reason, answer_hash FROM grades "
@@ -150,9 +160,6 @@ class HandScores:
                 if s["graded"]:
                     scores[(sub, question["name"])] = score_of(s, rubric, question["points"])
         return scores
-
-    def exists(self):
-        return self.path.exists()
 
 
 def score_of(state, rubric, points):
