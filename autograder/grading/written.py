@@ -4,7 +4,7 @@ and each graded function's canonical form and text (for finding copied work and 
 strings: all that crosses back to the batch besides the verdict."""
 
 from assignment.model import WRITTEN_PLACEHOLDER
-from autograder.grading.review.similarity import canonical_form, function_source
+from autograder.grading.review.similarity import function_text
 from autograder.judge.upload import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000
@@ -30,8 +30,8 @@ def submission_texts(path, casebook):
                 texts["written"][name] = text[:MAX_ANSWER_CHARS]
         question = cell.metadata.get("question")
         if cell.cell_type == "code" and question in functions and question not in texts["code"]:
-            form = canonical_form(cell.source, functions[question])
+            form, source = function_text(cell.source, functions[question])
             if form:
                 texts["code"][question] = form
-                texts["sources"][question] = function_source(cell.source, functions[question])
+                texts["sources"][question] = source
     return texts

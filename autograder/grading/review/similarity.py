@@ -56,17 +56,20 @@ class _Canonical(ast.NodeTransformer):
         return node
 
 
-def canonical_dump(cell_source, function):
-    """``function`` as the cell defines it, canonical (see the module's doc) and dumped as text;
-    None when it is not there or the cell is not Python that parses."""
+def _definition(cell_source, function):
+    """The cell's last top-level definition of ``function``, or None (not there, or the cell is
+    not Python that parses)."""
     try:
         tree = ast.parse(cell_source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     found = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function]
-    if not found:
-        return None
-    node = found[-1]
+    return found[-1] if found else None
+
+
+def _canonical(node):
+    """The definition ``node``, canonical (see the module's doc; it is changed in place) and
+    dumped as text; None if it is nested too deep to dump."""
     local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
     local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
     body = node.body[1:] if (node.body and isinstance(node.body[0], ast.Expr)
@@ -79,22 +82,31 @@ def canonical_dump(cell_source, function):
         return None
 
 
-def canonical_form(cell_source, function):
+def _digest(dump):
     """What crosses from the worker: a digest of the whole canonical dump (a prefix would make
-    two long functions with a common beginning look the same), or None."""
-    dump = canonical_dump(cell_source, function)
+    two long functions with a common beginning look the same)."""
     return hashlib.sha256(dump.encode("utf-8", "replace")).hexdigest() if dump is not None else None
 
 
-def function_source(cell_source, function):
-    """The text of ``function``'s definition in the cell as the student wrote it (capped), for
-    showing two submissions side by side; '' when it is not there."""
-    try:
-        tree = ast.parse(cell_source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
-    found = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function]
-    return (ast.get_source_segment(cell_source, found[-1]) or "")[:MAX_SOURCE_CHARS] if found else ""
+def canonical_dump(cell_source, function):
+    """``function`` as the cell defines it, canonical and dumped as text; None when it is not there."""
+    node = _definition(cell_source, function)
+    return _canonical(node) if node is not None else None
+
+
+def canonical_form(cell_source, function):
+    """The digest of ``function``'s canonical form, or None."""
+    return _digest(canonical_dump(cell_source, function))
+
+
+def function_text(cell_source, function):
+    """(canonical form, the definition as the student wrote it, capped) from one parse of the
+    cell; (None, "") when it is not there."""
+    node = _definition(cell_source, function)
+    if node is None:
+        return None, ""
+    source = (ast.get_source_segment(cell_source, node) or "")[:MAX_SOURCE_CHARS]  # before _canonical changes it
+    return _digest(_canonical(node)), source
 
 
 # --- in the batch: pairs ------------------------------------------------------------------------
@@ -136,7 +148,7 @@ def similar_pairs(casebook, records):
             form = record["code"].get(question.name)
             if form:
                 groups[form].append(record)
-        known = getattr(casebook, "known_forms", {}).get(question.name, ())
+        known = casebook.known_forms.get(question.name, ())
         for form, group in groups.items():
             weight = _rarity(len(group), population)
             if len(group) < 2 or weight < WEAKEST or form in known:  # the notebook's stub, the reference
@@ -155,9 +167,9 @@ def similar_pairs(casebook, records):
     scores = {pair: sum(item[0] for item in found) / questions for pair, found in evidence.items()}
     everyone = max(1, len(records) * (len(records) - 1) // 2)  # pairs without evidence score 0
     total, squares = sum(scores.values()), sum(s * s for s in scores.values())
+    others = max(1, everyone - 1)
     pairs = []
     for (a, b), score in scores.items():
-        others = max(1, everyone - 1)
         mean = (total - score) / others
         spread = math.sqrt(max(0.0, (squares - score * score) / others - mean * mean))
         if score >= max(FLAG, mean + SPREAD * spread):
