@@ -17,7 +17,9 @@ from latex2mathml.converter import convert
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)((?:\\.|[^$\\\n]|\n(?!\s*\n))+?)\$")
 
-UNRENDERED_CSS = ".tex-unrendered { font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }"
+# How every page shows formulas: a display formula set off, one that could not be converted marked.
+MATH_CSS = ("math[display=\"block\"] { margin: .8em 0; }\n"
+            ".tex-unrendered { font-family: monospace; background: #fff3f3; border: 1px solid #d99; padding: 0 .3em; }")
 
 MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
                "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",

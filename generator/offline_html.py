@@ -12,7 +12,7 @@ import html
 
 import jinja2
 
-from autograder.mathml import UNRENDERED_CSS, markdown_with_mathml
+from autograder.mathml import MATH_CSS, markdown_with_mathml
 
 # nbconvert's lab page, less everything it loads from a CDN.
 OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -22,8 +22,7 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
 <style>
-""" + UNRENDERED_CSS + """
-math[display="block"] { margin: .8em 0; }
+""" + MATH_CSS + """
 </style>
 {%- endblock extra_css -%}
 """
@@ -49,8 +48,7 @@ PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }}
-{unrendered_css}
-math[display="block"] {{ margin: .8em 0; }}
+{math_css}
 </style></head>
 <body><main class="markdown-page">
 {body}
@@ -65,4 +63,4 @@ def markdown_page(markdown, title):
 
     unrendered = []
     body = mistune.html(markdown_with_mathml(markdown, unrendered))
-    return PAGE.format(title=html.escape(title), body=body, unrendered_css=UNRENDERED_CSS), unrendered
+    return PAGE.format(title=html.escape(title), body=body, math_css=MATH_CSS), unrendered

@@ -48,6 +48,13 @@ def helpers_source(kinds=()):
     return "\n\n\n".join([body, *extra, "readable_failures()"])
 
 
+def _case_terms(case, func):
+    """(kind, the call as feedback shows it, the reference's answer, rtol, atol) of one case."""
+    kind = KINDS[case.kind]
+    call = kind.call_text(func.__name__, case.args, list(inspect.signature(func).parameters))
+    return (kind, call, kind.expected(func, case.args), *kind.tolerances(case))
+
+
 def case_code(case, func, var, catalogue=(), question=None, uses=False):
     """(data lines, check line) of one case. The data sits in module constants so that otter's
     feedback, which quotes the failing line, shows a short call rather than the literals. With
@@ -57,10 +64,7 @@ def case_code(case, func, var, catalogue=(), question=None, uses=False):
     from autograder.judge.plain import decode_arg, dumps
 
     name = func.__name__
-    kind = KINDS[case.kind]
-    call = kind.call_text(name, case.args, list(inspect.signature(func).parameters))
-    rtol, atol = kind.tolerances(case)
-    expected = kind.expected(func, case.args)
+    kind, call, expected, rtol, atol = _case_terms(case, func)
     data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(expected)}"]
     check = f"{kind.test_check}({name}, {name!r}, {call!r}, {var}, {var}_expected, rtol={rtol!r}, atol={atol!r}"
     if kind.test_hints:
@@ -81,11 +85,9 @@ def uses_code(uses):
     for used_question, used_func, used_cases in uses:
         checks = []
         for case in used_cases:
-            kind = KINDS[case.kind]
-            call = kind.call_text(used_func.__name__, case.args, list(inspect.signature(used_func).parameters))
-            rtol, atol = kind.tolerances(case)
-            checks.append(f"({kind.test_check}, {call!r}, {literal(tuple(case.args))}, "
-                          f"{literal(kind.expected(used_func, case.args))}, {rtol!r}, {atol!r})")
+            kind, call, expected, rtol, atol = _case_terms(case, used_func)
+            checks.append(f"({kind.test_check}, {call!r}, {literal(tuple(case.args))}, {literal(expected)}, "
+                          f"{rtol!r}, {atol!r})")
         entries.append(f"({used_func.__name__!r}, {used_question.name!r}, [{', '.join(checks)}])")
     return f"_uses = [{', '.join(entries)}]"
 

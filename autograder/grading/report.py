@@ -19,9 +19,10 @@ import io
 from collections import Counter
 
 from autograder.files import write_atomically
-from autograder.mathml import UNRENDERED_CSS, answer_html
+from autograder.judge.verdict import KNOWN_MISTAKE
+from autograder.mathml import MATH_CSS, answer_html
 
-MISTAKE_MARK = "Looks like a known mistake: "
+MISTAKE_MARK = KNOWN_MISTAKE + " "
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; padding: 0 1em; color: #222; }
@@ -36,7 +37,7 @@ figure { margin: 0; } svg { max-width: 100%; height: auto; }
 .answer p { margin: 0.3em 0; }
 table.side-by-side { width: 100%; table-layout: fixed; } table.side-by-side tr > :first-child { width: 9em; }
 table.side-by-side pre { white-space: pre-wrap; margin: 0; font-size: 0.85em; } details.pair { margin: 0.6em 0; }
-""" + UNRENDERED_CSS + "\n"
+""" + MATH_CSS + "\n"
 
 
 def _e(text):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.files import write_atomically
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import dumps, encode_arg
 
@@ -66,8 +67,6 @@ class Casebook:
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path):
-        from autograder.files import write_atomically
-
         write_atomically(path, self.to_json())  # the review server may be reading it
         return Path(path)
 
