@@ -23,6 +23,7 @@ from autograder.in_kernel.submit import written_prompt
 from generator.testfiles import write_tests
 from generator import pipelines
 from generator.steps import run_pipeline
+from autograder.judge import shipped
 from autograder.judge.kinds import KINDS
 from generator.requirements import (imported_module_paths, imported_modules, pinned_distributions, third_party,
                                     write_requirements)
@@ -43,7 +44,7 @@ def gradescope_requirements(release, nb):
     from its CPU wheel index: a plain `torch` there pulls the multi-GB CUDA build."""
     a = release.assignment
     sources = [cell.source for cell in nb.cells if cell.cell_type == "code"] + _support_sources(a)
-    sources += [KINDS[kind].kernel_source for kind in _case_kinds(a, release.seed)]
+    sources.append(shipped.kernel_source([KINDS[kind] for kind in sorted(_case_kinds(a, release.seed))]))
     own = [Path(name).stem for name in a.support_files] + list(NOT_INSTALLED)
     modules = third_party(imported_modules(sources), own=own) + list(JUDGE_PACKAGES)
     pins = pinned_distributions(modules, keep_local=True)
@@ -222,11 +223,12 @@ def build_autograder(release, progress=lambda msg: None):
     release.artifacts["autograder zip"] = release.autograder_zip
 
 
-# What runs on Gradescope: the judge, its entry point, the kernel's side of a graded run and the
-# checks the cases modules use. Local grading, its sandbox and the export tool stay out.
+# What runs on Gradescope: the judge, its entry point and the kernel's side of a graded run (sent as
+# source); the assignment's cases modules come after. Local grading, its sandbox, the export tool
+# and the test files' own check (they carry it) stay out.
 GRADESCOPE_CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/judge", "autograder/gradescope",
                    "autograder/in_kernel/__init__.py", "autograder/in_kernel/grade.py",
-                   "autograder/in_kernel/runtime.py", "autograder/cases/__init__.py")
+                   "autograder/in_kernel/answer.py", "autograder/cases/__init__.py")
 
 
 def gradescope_code(assignment):

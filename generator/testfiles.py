@@ -1,19 +1,20 @@
 """Write otter exception-based test files from cases whose answers the reference computes.
 
-A test file stands alone: literal inputs, literal expected values, and the comparison
-helpers of ``autograder.in_kernel.runtime`` pasted in. Public cases go to students (``grader.check``);
-hidden cases only into the Gradescope autograder.
+A test file stands alone: literal inputs, literal expected values (as the casebook holds them:
+plain data), and the judge's own code for calling and comparing a case, shipped as source
+(``autograder/judge/shipped.py``). Public cases go to students (``grader.check``); hidden cases
+only into the Gradescope autograder.
 """
 
 import inspect
-import json
 from pathlib import Path
 
 import numpy as np
 
-from autograder.in_kernel import runtime
-from autograder.cases import Case  # noqa: F401 - re-exported for the cases modules
+from autograder.judge import shipped
+from autograder.judge.casebook import mistake_outputs, reference_answer
 from autograder.judge.kinds import KINDS
+from autograder.judge.plain import decode_arg, encode_arg
 
 
 def literal(value):
@@ -38,21 +39,36 @@ def literal(value):
     raise TypeError(f"cannot write {type(value).__name__} as a literal")
 
 
+def args_literal(args):
+    """A case's arguments as the kernel receives them (``plain.encode_arg`` there and back: arrays
+    keep their dtype, anything else is plain lists and numbers), so that a test file calls the
+    student's function with what the judge's kernel would."""
+    return literal(tuple(decode_arg(encode_arg(a)) for a in args))
+
+
 def helpers_source(kinds=()):
-    """``autograder.in_kernel.runtime`` and the checks that ``kinds`` bring, as test-file source."""
-    source = inspect.getsource(runtime)
-    body = source.split('"""', 2)[2]  # drop the module docstring
-    body = body.replace("import numpy as np\n", "", 1).strip("\n")
-    extra = [KINDS[kind].test_source.strip("\n") for kind in sorted(set(kinds)) if KINDS[kind].test_source]
-    # Called here, in the test file only: importing runtime elsewhere changes nothing of otter's.
-    return "\n\n\n".join([body, *extra, "readable_failures()"])
+    """The judge's code for a case, with the files of ``kinds``, and each kind as the test file's
+    ``expect`` takes it: ``_kind_<name> = (compare, caller, matches, show_expected)``."""
+    records = [KINDS[kind] for kind in sorted(set(kinds))]
+    lines = [shipped.test_file_source(records).rstrip("\n"), "",
+             # Called here, in the test file only: importing runtime elsewhere changes nothing of otter's.
+             "readable_failures()", ""]
+    for kind in records:
+        parts = [kind.compare, kind.call, kind.matches]
+        names = ", ".join(f.__name__ if f is not None else "None" for f in parts)
+        lines.append(f"{_kind_variable(kind)} = ({names}, {kind.show_expected!r})")
+    return "\n".join(lines)
+
+
+def _kind_variable(kind):
+    return f"_kind_{kind.name}"
 
 
 def _case_terms(case, func):
     """(kind, the call as feedback shows it, the reference's answer, rtol, atol) of one case."""
     kind = KINDS[case.kind]
     call = kind.call_text(func.__name__, case.args, list(inspect.signature(func).parameters))
-    return (kind, call, kind.expected(func, case.args), *kind.tolerances(case))
+    return (kind, call, reference_answer(kind, func, case.args), *kind.tolerances(case))
 
 
 def case_code(case, func, var, catalogue=(), question=None, uses=False):
@@ -60,33 +76,29 @@ def case_code(case, func, var, catalogue=(), question=None, uses=False):
     feedback, which quotes the failing line, shows a short call rather than the literals. With
     the ``catalogue``, the outputs of ``question``'s mistakes on this case come along (for kinds
     whose check names them); ``uses``: the file's ``_uses`` goes to the check too."""
-    from autograder.judge.casebook import mistake_outputs
-    from autograder.judge.plain import decode_arg, dumps
-
     name = func.__name__
     kind, call, expected, rtol, atol = _case_terms(case, func)
-    data = [f"{var} = {literal(tuple(case.args))}", f"{var}_expected = {literal(expected)}"]
-    check = f"{kind.test_check}({name}, {name!r}, {call!r}, {var}, {var}_expected, rtol={rtol!r}, atol={atol!r}"
-    if kind.test_hints:
-        plain_expected = json.loads(dumps(expected))
-        found = mistake_outputs(catalogue, question, kind, case.args, plain_expected, rtol, atol) if question else []
-        if found:
-            data.append(f"{var}_mistakes = {literal([(hint, decode_arg(output)) for hint, output in found])}")
-            check += f", mistakes={var}_mistakes"
-        if uses:
-            check += ", uses=_uses"
+    data = [f"{var} = {args_literal(case.args)}", f"{var}_expected = {literal(expected)}"]
+    check = (f"expect({name}, {name!r}, {call!r}, {var}, {var}_expected, {_kind_variable(kind)}, "
+             f"rtol={rtol!r}, atol={atol!r}")
+    found = mistake_outputs(catalogue, question, kind, case.args, expected, rtol, atol) if question else []
+    if found:
+        data.append(f"{var}_mistakes = {literal(found)}")
+        check += f", mistakes={var}_mistakes"
+    if uses:
+        check += ", uses=_uses"
     return data, check + ")"
 
 
 def uses_code(uses):
     """``_uses``: for each graded function the question's reference calls, its question and its
-    public checks, so that a failing check can say that a function it uses fails too."""
+    public cases, so that a failing check can say that a function it uses fails too."""
     entries = []
     for used_question, used_func, used_cases in uses:
         checks = []
         for case in used_cases:
             kind, call, expected, rtol, atol = _case_terms(case, used_func)
-            checks.append(f"({kind.test_check}, {call!r}, {literal(tuple(case.args))}, {literal(expected)}, "
+            checks.append(f"({call!r}, {args_literal(case.args)}, {literal(expected)}, {_kind_variable(kind)}, "
                           f"{rtol!r}, {atol!r})")
         entries.append(f"({used_func.__name__!r}, {used_question.name!r}, [{', '.join(checks)}])")
     return f"_uses = [{', '.join(entries)}]"
@@ -111,13 +123,12 @@ def render_test_file(question, func, cases, include_hidden, catalogue=(), uses=(
         helpers_source(kinds),
         "",
     ]
-    hinted = uses and any(KINDS[c.kind].test_hints for c in chosen)
-    if hinted:
+    if uses:
         lines += ["", uses_code(uses), ""]
     for i, case in enumerate(chosen, 1):
         label = "hidden" if case.hidden else "public"
         note = f" ({case.note})" if case.note else ""
-        data, check = case_code(case, func, f"_{label}_{i}", catalogue, question, uses=bool(hinted))
+        data, check = case_code(case, func, f"_{label}_{i}", catalogue, question, uses=bool(uses))
         lines += [
             "",
             *data,

@@ -80,7 +80,8 @@ def test_the_blank_notebook_scores_zero_and_says_not_implemented(notebooks, case
     cases = casebook.question("q1a_grad").cases
     which = ", ".join(f"{i}{' (hidden)' if c.hidden else ''}" for i, c in enumerate(cases, 1))
     assert text.splitlines() == [f"q1a_grad: 0 of {len(cases)} cases (0 of 1 points)",
-                                 f"cases {which} failed: grad_const is not implemented yet (it returned nothing)."]
+                                 f"cases {which} failed: grad_const is not implemented yet (it returned nothing): "
+                                 "replace the ... with your code, and return the result."]
     assert feedback(verdict, "q1a_grad").splitlines()[0] == "q1a_grad: 0 of 2 public cases pass"
     assert "Traceback" not in text and "line" not in text
 

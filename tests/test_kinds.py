@@ -1,41 +1,65 @@
-"""A case kind is one record, registered by the assignment that uses it: the judge's comparison,
-the kernel's call, otter's check and its source all come from it (``test_generic.py``: and
-generic code names none of an assignment's kinds)."""
+"""A case kind is one record, registered by the assignment that uses it: the build, the judge,
+the judge's kernel and otter's test file all call and compare through its functions, shipped
+as their files' source (``test_generic.py``: and generic code names none of an assignment's
+kinds). So ``grader.check`` and the judge say the same thing about the same answer."""
 
+import ast
+import importlib
+import json
+import sys
 import textwrap
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-import autograder.cases.disc01  # noqa: F401 - registers Discussion 1's own kinds
+from assignment.model import Assignment, all_assignments
 from autograder.cases import Case
-from autograder.judge.kinds import KINDS, Comparison, Kind, register
+from autograder.judge import shipped
+from autograder.judge.casebook import build_casebook
+from autograder.judge.kinds import KINDS, Kind, register
+from autograder.judge.plain import decode_arg
+from autograder.judge.verdict import judge_question
 from generator.testfiles import render_test_file
 
+for _assignment in all_assignments():  # each registers its own kinds
+    importlib.import_module(_assignment.checks)
 
-# A kind no assignment has: the answer is a direction, right up to its length.
-EXPECT_DIRECTION = textwrap.dedent('''
-    def expect_direction(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
-        got = as_array(call_student(func, func_name, *args), func_name, np.shape(expected))
-        cosine = float(got @ expected) / (np.linalg.norm(got) * np.linalg.norm(expected) or 1.0)
-        if not np.isclose(cosine, 1.0, rtol=rtol, atol=atol):
-            raise AnswerError(f"{call} points the wrong way (cosine {cosine:.3f} with the expected direction).")
+# A kind no assignment has, in a file of its own as an instructor would write one: the answer
+# is a direction, right up to its length, and the function gets the vector as a list.
+DIRECTION_KIND = textwrap.dedent('''
+    """A test's case kind: a direction."""
+
+    import numpy as np
+
+    from autograder.judge.compare import Comparison
+    from autograder.judge.plain import numbers
+
+
+    def call_with_list(func, args):
+        return func([float(v) for v in args[0]])
+
+
+    def compare_direction(expected, got, call, args=None, rtol=1e-6, atol=1e-9):
+        got, expected = numbers(got), numbers(expected)
+        if got is None or got.shape != expected.shape:
+            return Comparison(False, f"{call} should return a vector like its input", show_expected=False)
+        cosine = got @ expected / ((np.linalg.norm(got) * np.linalg.norm(expected)) or 1.0)
+        return Comparison(bool(np.isclose(cosine, 1.0, rtol=rtol, atol=atol)), f"{call} points the wrong way")
 ''')
 
 
-def _compare_direction(expected, got, call, args=None, rtol=1e-6, atol=1e-9):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    cosine = got @ expected / (np.linalg.norm(got) * np.linalg.norm(expected))
-    return Comparison(bool(np.isclose(cosine, 1.0, rtol=rtol, atol=atol)), f"{call} points the wrong way")
-
-
 @pytest.fixture(scope="module")
-def direction():
-    kind = register(Kind("direction", lambda fn, args: np.asarray(fn(*args), dtype=float), _compare_direction,
-                         show_expected=False, test_check="expect_direction", test_source=EXPECT_DIRECTION))
+def direction(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kinds")
+    (folder / "direction_kind.py").write_text(DIRECTION_KIND)
+    sys.path.insert(0, str(folder))
+    module = importlib.import_module("direction_kind")
+    kind = register(Kind("direction", module.compare_direction, call=module.call_with_list, show_expected=False))
     yield kind
     del KINDS["direction"]
+    sys.path.remove(str(folder))
+    sys.modules.pop("direction_kind")
 
 
 def _checks(rendered):
@@ -44,19 +68,20 @@ def _checks(rendered):
     return [value.test_func for key, value in namespace.items() if key.startswith(("test_public", "test_hidden"))]
 
 
-def test_a_new_kind_writes_its_own_check_into_otters_test_file(direction):
+def test_a_new_kind_ships_its_own_file_into_otters_test_file(direction):
     def gradient(w):
-        return 2 * w
+        return [2 * v for v in w]
 
     question = SimpleNamespace(name="q_dir", points=2.0)
     cases = [Case((np.array([1.0, -2.0, 0.5]),), False, "direction"),
              Case((np.array([0.3, 0.1, -4.0]),), True, "direction")]
     rendered = render_test_file(question, gradient, cases, include_hidden=True)
-    assert "def expect_direction(" in rendered and rendered.count("expect_direction(gradient") == 2
-    assert "def expect_training(" not in rendered  # only the kinds a question uses come along
+    assert "def compare_direction(" in rendered and "def call_with_list(" in rendered
+    assert "from autograder" not in rendered  # the project's imports are dropped: the test file stands alone
+    assert "def train_case(" not in rendered  # only the kinds a question uses come along
 
-    longer = lambda w: 10 * w  # noqa: E731 - the same direction: full marks for this kind
-    backwards = lambda w: -w  # noqa: E731
+    longer = lambda w: [10 * v for v in w]  # noqa: E731 - the same direction: full marks for this kind
+    backwards = lambda w: [-v for v in w]  # noqa: E731
     checks = _checks(rendered)
     assert len(checks) == 2
     for check in checks:
@@ -64,9 +89,80 @@ def test_a_new_kind_writes_its_own_check_into_otters_test_file(direction):
         check(longer)
         with pytest.raises(AssertionError, match="points the wrong way"):
             check(backwards)
+        with pytest.raises(AssertionError, match="should return a vector like its input"):
+            check(lambda w: w[:2])
         with pytest.raises(AssertionError, match="not implemented yet"):
             check(lambda w: None)
+        with pytest.raises(AssertionError, match="raised TypeError"):
+            check(lambda w: w @ w)  # it was given a list, as the kind's caller says
+
+
+def test_a_kinds_functions_must_be_shippable():
+    with pytest.raises(ValueError, match="defined at the top of its module"):
+        Kind("bad", lambda expected, got, call, args, rtol, atol: None)
 
 
 def test_the_training_kind_keeps_its_expected_value_out_of_the_feedback():
     assert KINDS["training"].show_expected is False and KINDS["float"].show_expected is True
+
+
+def _test_file_messages(rendered, func):
+    messages = []
+    for check in _checks(rendered):
+        try:
+            check(func)
+            messages.append("")
+        except AssertionError as failure:
+            messages.append(str(failure))
+    return messages
+
+
+@pytest.mark.parametrize("name", ["disc01", "disc02"])
+def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
+    """Each catalogued mistake (and the reference) on each public case: the test file's message
+    is the judge's, word for word, hint included. The judge's side goes through the casebook's
+    plain data and ``answer_of``, as a graded run does; only the kernel is left out."""
+    assignment = Assignment.named(name)
+    checks = importlib.import_module(assignment.checks)
+    reference = assignment.reference_module()
+    casebook = build_casebook(assignment, assignment.term_seed)
+    compared, saved = 0, np.geterr()
+    for question in assignment.questions:
+        judged = casebook.question(question.name)
+        cases = checks.cases(question.name, assignment.term_seed)
+        rendered = render_test_file(question, getattr(reference, question.function), cases, include_hidden=False,
+                                    catalogue=checks.MISTAKES)
+        public = [c for c in judged.cases if not c.hidden]
+        answers = [getattr(reference, question.function)]
+        answers += [m.function(question.function) for m in checks.MISTAKES if m.question == question.name]
+        for func in answers:
+            np.seterr(all="ignore")  # the mistakes overflow on purpose; numpy's warnings say nothing here
+            kind_calls = [KINDS[c.kind].answer(func, [decode_arg(a) for a in c.args]) for c in public]
+            outcomes = [json.loads(json.dumps(o, allow_nan=False)) for o in kind_calls]
+            verdict = judge_question(SimpleNamespace(**{**judged.__dict__, "cases": public}), outcomes)
+            judge_messages = [c.message for c in verdict.cases]
+            assert _test_file_messages(rendered, func) == judge_messages, (question.name, func)
+            compared += len(public)
+    np.seterr(**saved)
+    assert compared > 40
+
+
+def test_every_shipped_file_imports_only_what_travels_with_it():
+    """A file sent as source finds only the standard library, numpy (torch inside a function)
+    and the names of the project files shipped ahead of it."""
+    travels = {"autograder.judge.plain", "autograder.judge.compare", "autograder.in_kernel.answer"}
+    files = {shipped.PLAIN, shipped.ANSWER, shipped.COMPARE, shipped.RUNTIME, shipped.GRADE}
+    for role in ("call", "compare", "matches"):
+        files |= set(shipped.kind_files(KINDS.values(), role))
+    assert len(files) >= 7  # the generic five, disc01_training.py, disc02_kinds.py
+    for path in files:
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                root = module.split(".")[0]
+                assert root in sys.stdlib_module_names or root == "numpy" or module in travels, (path.name, module)

@@ -113,30 +113,20 @@ KIND_TEMPLATE = '''{% call autograded("(f) A numerical gradient", "q3_numgrad") 
 Approximate a gradient without deriving it.
 {% endcall %}
 '''
-KIND_IMPORTS = ("import inspect", "from autograder.judge.kinds import Kind, compare_array, register")
-KIND_CASES = """def _on_quadratic(func, args):
-    import numpy as np
+KIND_FILE = '''"""hw99's case kinds: shipped as source into the judge's kernel and otter's test files."""
 
+import numpy as np
+
+
+def call_on_quadratic(func, args):
     (A, b), w = args
     A, b, w = (np.asarray(a, dtype=float) for a in (A, b, w))
     return func(lambda v: v @ A @ v / 2 - b @ v, w)
-
-
-EXPECT_ON_QUADRATIC = '''
-def expect_on_quadratic(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9):
-    (A, b), w = args
-    expect_array(func, func_name, call, (lambda v: v @ A @ v / 2 - b @ v, w), expected, rtol, atol)
 '''
-
-register(Kind(
-    "quadratic",
-    expected=lambda reference, args: np.asarray(_on_quadratic(reference, args), dtype=float),
-    compare=compare_array,
-    caller="quadratic",
-    kernel_source=inspect.getsource(_on_quadratic) + "\\nCALLERS['quadratic'] = _on_quadratic\\n",
-    test_check="expect_on_quadratic",
-    test_source=EXPECT_ON_QUADRATIC,
-))
+KIND_IMPORTS = ("from autograder.cases.hw99_kinds import call_on_quadratic",
+                "from autograder.judge.compare import compare_array",
+                "from autograder.judge.kinds import Kind, register")
+KIND_CASES = """register(Kind("quadratic", compare_array, call=call_on_quadratic))
 
 
 def _numgrad(rng, hidden):
@@ -198,7 +188,7 @@ data = "assignment.hw99.commands:data"
 RUN_COMMAND = "eecs182 run hw99 data --seed 3"
 
 SNIPPETS = [NEW, Q2_TOML, Q2_REFERENCE, Q2_TEMPLATE, Q2_CASES, WRITTEN_TOML, WRITTEN_TEMPLATE, MISTAKE,
-            KIND_TOML, KIND_REFERENCE, KIND_TEMPLATE, KIND_CASES, PLOTS, SUPPORT_FILES, PLOTS_TEMPLATE,
+            KIND_TOML, KIND_REFERENCE, KIND_TEMPLATE, KIND_FILE, KIND_CASES, PLOTS, SUPPORT_FILES, PLOTS_TEMPLATE,
             COMMAND, COMMAND_TOML, RUN_COMMAND] + [f"`{line}`" for line in KIND_IMPORTS]
 
 
@@ -255,12 +245,12 @@ def _apply_the_readme(copy):
     _append(template, WRITTEN_TEMPLATE)
     # 4. A mistake.
     _append(cases, MISTAKE)
-    # 5. A case kind: the question as in step 2, the kind's imports among the module's, the kind.
+    # 5. A case kind: the question as in step 2, the kind's file, its imports among the module's, the kind.
     _append(toml, KIND_TOML)
     _append(reference, KIND_REFERENCE, "\n\n\n")
     _append(template, KIND_TEMPLATE)
-    _insert_after(cases, '"""\n\n', KIND_IMPORTS[0] + "\n\n")
-    _insert_after(cases, "from autograder.cases import Case, Mistake\n", KIND_IMPORTS[1] + "\n")
+    (copy / "autograder" / "cases" / "hw99_kinds.py").write_text(KIND_FILE)
+    _insert_after(cases, "from autograder.cases import Case, Mistake\n", "\n".join(KIND_IMPORTS) + "\n")
     _append(cases, KIND_CASES, "\n\n\n")
     # 6. A support file.
     (folder / "hw99_plots.py").write_text(PLOTS)

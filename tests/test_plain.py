@@ -10,7 +10,8 @@ import pytest
 
 from autograder.judge import plain
 from autograder.judge.plain import MAX_DEPTH, PlainDataError, decode_arg, dumps, encode_arg, loads, to_plain
-from autograder.judge.request import KERNEL_SIDE, kernel_code
+from autograder.judge import shipped
+from autograder.judge.request import kernel_code
 
 
 @pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": 1}', "[" * 50 + "]" * 50, "x" * (2 << 20), "[1,"])
@@ -63,18 +64,23 @@ def test_torch_tensors_and_numpy_scalars_become_numbers():
 
 
 def test_the_kernel_answers_with_this_codec_and_has_none_of_its_own():
-    """The code the judge sends into a kernel is plain.py's source, then grade.py's: run here,
-    it answers a case exactly as the judge's own codec says, and refuses what loads refuses."""
-    kernel_side = KERNEL_SIDE.read_text()
-    assert "def to_plain" not in kernel_side and "def decode_arg" not in kernel_side and "def _decode" not in kernel_side
+    """The code the judge sends into a kernel is plain.py's source, then answer.py's and
+    grade.py's: run here, it answers a case exactly as the judge's own codec says, and refuses
+    what loads refuses."""
+    for own in (shipped.GRADE, shipped.ANSWER):
+        text = own.read_text()
+        assert "def to_plain" not in text and "def decode_arg" not in text
+    kernel_side = shipped.kernel_source([])
+    assert kernel_side.count("def to_plain(value, depth=0):") == 1
+    assert "from autograder" not in kernel_side and "import autograder" not in kernel_side
     namespace = {}
-    exec(compile(open(plain.__file__).read() + "\n\n" + kernel_side, "<judge>", "exec"), namespace)
-    case = {"args": [encode_arg(np.array([1.0, 2.0], dtype=np.float32)), 3], "caller": "call"}
-    answer = json.loads(namespace["_answer"](namespace["_outcome"](lambda x, k: x * k, case)))
+    exec(compile(kernel_side, "<judge>", "exec"), namespace)
+    args = [namespace["decode_arg"](encode_arg(np.array([1.0, 2.0], dtype=np.float32))), 3]
+    answer = json.loads(namespace["_answer"](namespace["answer_of"](lambda x, k: x * k, args)))
     assert answer == ["value", [3.0, 6.0]]
-    too_deep = json.loads(namespace["_answer"](namespace["_outcome"](lambda x, k: _nested(MAX_DEPTH), case)))
+    too_deep = json.loads(namespace["_answer"](namespace["answer_of"](lambda x, k: _nested(MAX_DEPTH), args)))
     assert too_deep[0] == "unsupported" and "nested" in too_deep[1]
-    assert "def to_plain(value, depth=0):" in _kernel_code_source()
+    assert repr(kernel_side) in _kernel_code_source()
 
 
 def _kernel_code_source():

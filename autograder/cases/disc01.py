@@ -5,14 +5,12 @@ term seed, so each term's autograder asks new questions. Expected values are nev
 here: the reference implementation computes them when the release is built.
 """
 
-import inspect
-
 import numpy as np
 
 from autograder.cases import Case
 from autograder.cases.disc01_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
-from autograder.judge.kinds import Comparison, Kind, register
-from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array
+from autograder.cases.disc01_training import TRAINING_ATOL, TRAINING_RTOL, compare_training, same_training, train_case
+from autograder.judge.kinds import Kind, register
 
 PUBLIC_SEED = 182
 
@@ -129,133 +127,14 @@ def cases(question, seed):
 # --- the training kind: train_relu from a given network, compared step by step ----------------
 
 
-def relu_network(w, b, v, c):
-    """Sequential(Linear(1, H), ReLU(), Linear(H, 1)) in float32 holding exactly these values."""
-    import torch
-
-    h = len(w)
-    net = torch.nn.Sequential(torch.nn.Linear(1, h), torch.nn.ReLU(), torch.nn.Linear(h, 1))
-    with torch.no_grad():
-        net[0].weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(h, 1))
-        net[0].bias.copy_(torch.tensor(b, dtype=torch.float32))
-        net[2].weight.copy_(torch.tensor(v, dtype=torch.float32).reshape(1, h))
-        net[2].bias.fill_(float(c))
-    return net
-
-
-def network_values(net):
-    return [p.detach().cpu().numpy().astype(float).reshape(-1).copy() for p in net.parameters()]
-
-
-def expect_training(func, func_name, call, args, expected, rtol=1e-4, atol=1e-6):
-    """otter's check (in the test file, beside ``autograder.in_kernel.runtime``): run the student's
-    train_relu from the case's start network and compare losses and final parameters."""
-    import numpy as np
-    import torch
-
-    start, x, y, steps, lr, batch_size, train_all_layers, seed = args
-    expected_losses, expected_params = expected
-    net = relu_network(*start)
-    before = network_values(net)
-    xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
-    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
-    rng = np.random.default_rng(seed)
-    # Said as a student reads it: the generic ``call`` lists the start network as [list].
-    call = (f"{func_name}(net of width {len(start[0])}, x, y, steps={steps}, lr={lr}, "
+def _describe_training(func_name, args, param_names=None):
+    """The call as a student reads it: the start network by its width, not its numbers."""
+    start, _, _, steps, lr, batch_size, train_all_layers, _ = args
+    return (f"{func_name}(net of width {len(start[0])}, x, y, steps={steps}, lr={lr}, "
             f"batch_size={batch_size}, train_all_layers={train_all_layers}, rng)")
-    losses = call_student(func, func_name, net, xt, yt, steps, lr, batch_size, train_all_layers, rng)
-    losses = as_array(list(losses) if not hasattr(losses, "shape") else losses, func_name, (steps,))
-    after = network_values(net)
-    if not train_all_layers:
-        for name, old, new in zip(["hidden weight", "hidden bias"], before[:2], after[:2]):
-            if not np.array_equal(old, new):
-                raise AnswerError(f"{call} changed the {name}: with train_all_layers=False only net[2] may train.")
-    if not np.allclose(losses[:1], expected_losses[:1], rtol=rtol, atol=atol):
-        raise AnswerError(f"{call}: the first minibatch loss is {float(losses[0])!r}, expected "
-                          f"{float(expected_losses[0])!r}. Check the minibatch draw and the loss.")
-    compare_array(losses, expected_losses, func_name, call + " losses", rtol=rtol, atol=atol)
-    names = ["hidden weight", "hidden bias", "output weight", "output bias"]
-    for name, got, want in zip(names, after, expected_params):
-        compare_array(got, want, func_name, f"{call}: final {name}", rtol=rtol, atol=atol)
 
-
-# float32 training, 20-30 steps: a correct answer matches the reference to ~1e-7; a wrong
-# protocol (another draw, a sum loss, the wrong layer) is off by far more than this.
-TRAINING_RTOL, TRAINING_ATOL = 1e-4, 1e-6
-_PARAM_NAMES = ("hidden weight", "hidden bias", "output weight", "output bias")
-
-
-def _train(train_relu, start, x, y, steps, lr, batch_size, train_all_layers, seed):
-    """Build the start network, run ``train_relu`` on it; (losses, parameters after) or None.
-
-    The same code runs in the judge (on the reference) and in the kernel (on the answer)."""
-    import numpy as np
-    import torch
-
-    net = relu_network(*start)
-    xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
-    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
-    losses = train_relu(net, xt, yt, int(steps), float(lr), int(batch_size), bool(train_all_layers),
-                        np.random.default_rng(int(seed)))
-    if losses is None or losses is Ellipsis:
-        return None
-    return [[float(v) for v in losses], network_values(net)]
-
-
-def _compare_training(expected, got, call, args, rtol=TRAINING_RTOL, atol=TRAINING_ATOL):
-    from autograder.judge.plain import numbers
-
-    start, train_all_layers = args[0], args[6]
-    if not (isinstance(got, list) and len(got) == 2 and isinstance(got[1], list) and len(got[1]) == 4):
-        return Comparison(False, f"{call} did not return a list of minibatch losses.")
-    want_losses, got_losses = numbers(expected[0]), numbers(got[0])
-    if got_losses is None or got_losses.shape != want_losses.shape:
-        return Comparison(False, f"{call} should return a list of {want_losses.size} losses, one per step.")
-    after = [numbers(p) for p in got[1]]
-    if not train_all_layers:
-        for name, before, now in zip(_PARAM_NAMES[:2], start[:2], after[:2]):
-            if not np.array_equal(np.float32(numbers(before)), now):
-                return Comparison(False, f"{call} changed the {name}: with train_all_layers=False "
-                                         f"only net[2] may train.", got=got_losses)
-    close = dict(rtol=rtol, atol=atol)
-    if not np.isclose(got_losses[0], want_losses[0], **close):
-        return Comparison(False, f"{call}: the first minibatch loss is {got_losses[0]:.6g}. Check the "
-                                 f"minibatch draw and the loss.", got=got_losses)
-    if not np.allclose(got_losses, want_losses, **close):
-        bad = int(np.flatnonzero(~np.isclose(got_losses, want_losses, **close))[0])
-        return Comparison(False, f"{call}: the losses go wrong from step {bad} on (loss "
-                                 f"{got_losses[bad]:.6g}). Check the update.", got=got_losses)
-    for name, now, want in zip(_PARAM_NAMES, after, expected[1]):
-        if now is None or not np.allclose(now, numbers(want), **close):
-            return Comparison(False, f"{call}: the final {name} is wrong.", got=got_losses)
-    return Comparison(True, got=got_losses)
-
-
-def _same_training(mistake_output, got, args, rtol=TRAINING_RTOL, atol=TRAINING_ATOL):
-    """The answer trained exactly as the mistake did: the same losses, the same parameters."""
-    from autograder.judge.plain import numbers
-
-    try:
-        pairs = [(mistake_output[0], got[0])] + list(zip(mistake_output[1], got[1]))
-        arrays = [(numbers(a), numbers(b)) for a, b in pairs]
-        return all(a is not None and b is not None and a.shape == b.shape
-                   and np.allclose(a, b, rtol=rtol, atol=atol) for a, b in arrays)
-    except (TypeError, IndexError):
-        return False
-
-
-_KERNEL_TRAINING = "\n\n".join([
-    "import numpy as np",
-    inspect.getsource(relu_network),
-    inspect.getsource(network_values),
-    inspect.getsource(_train),
-    "CALLERS['training'] = lambda func, args: _train(func, *args)",
-])
 
 # A plain PyTorch loop over the training cases takes about a second; 30 s leaves room for a
 # slow but correct one.
-register(Kind("training", lambda train_relu, args: _train(train_relu, *args), _compare_training, caller="training",
-              kernel_source=_KERNEL_TRAINING, matches=_same_training, rtol=TRAINING_RTOL, atol=TRAINING_ATOL,
-              call_seconds=30.0, show_expected=False, test_hints=False,  # a whole run per mistake: too big for the notebook
-              test_check="expect_training",
-              test_source="\n\n".join(inspect.getsource(f) for f in (relu_network, network_values, expect_training))))
+register(Kind("training", compare_training, call=train_case, matches=same_training, rtol=TRAINING_RTOL,
+              atol=TRAINING_ATOL, call_seconds=30.0, show_expected=False, describe=_describe_training))

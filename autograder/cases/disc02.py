@@ -3,24 +3,17 @@
 Public cases are the same every term; hidden ones are drawn from the term seed. Expected
 values are never written here: the reference implementation computes them at build time.
 
-Its kinds:
-- ``layer_gradients``: a network's gradients, one array per parameter. Each must have its
-  parameter's shape; feedback names the gradient that is wrong (``dW1``), not an entry of a
-  flattened tuple.
-- ``gradient_check``: the graded function takes a *function* as its argument. A function
-  cannot cross into the student's kernel as data, so the case carries the matrix A of a smooth
-  test function f(v) = sum(tanh(A v)) + |v|^2 / 2, and the kernel (and otter's test file)
-  build f from it before calling the student's code.
+Its two case kinds, ``layer_gradients`` and ``gradient_check``, are registered here; their
+code, shipped into kernels and test files, is ``disc02_kinds.py``.
 """
-
-import inspect
 
 import numpy as np
 
 from autograder.cases import Case
+from autograder.cases.disc02_kinds import call_on_tanh_bowl, compare_gradients
 from autograder.cases.disc02_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
-from autograder.judge.kinds import Comparison, Kind, compare_array as compare_plain_array, register, short_numbers
-from autograder.in_kernel.runtime import AnswerError, as_array, call_student, compare_array_with_hints, hints
+from autograder.judge.compare import compare_array
+from autograder.judge.kinds import Kind, register
 
 PUBLIC_SEED = 282
 
@@ -123,69 +116,9 @@ def cases(question, seed):
             + [_case(question, hidden_rng, True, edge) for edge in EDGES[question]])
 
 
-# --- layer_gradients: (dW1, db1, dW2, db2), each shaped like its parameter -----------------------
+# --- the kinds (their shipped code: disc02_kinds.py) --------------------------------------------
 
-GRADIENT_NAMES = ("dW1", "db1", "dW2", "db2")
-
-
-def _compare_gradients(expected, got, call, args=None, rtol=1e-4, atol=1e-5):
-    from autograder.judge.plain import numbers
-
-    if not isinstance(got, list) or len(got) != len(GRADIENT_NAMES):
-        return Comparison(False, f"{call} should return the {len(GRADIENT_NAMES)} gradients "
-                                 f"({', '.join(GRADIENT_NAMES)}) as a tuple", show_expected=False)
-    for name, want, value in zip(GRADIENT_NAMES, expected, got):
-        want, value = numbers(want), numbers(value)
-        if value is None:
-            return Comparison(False, f"{call}: {name} should be an array of numbers", show_expected=False)
-        if value.shape != want.shape:
-            return Comparison(False, f"{call}: {name} has shape {value.shape}; it should have shape "
-                                     f"{want.shape}, like the parameter it belongs to", show_expected=False)
-        close = np.isclose(value, want, rtol=rtol, atol=atol)
-        if not close.all():
-            return Comparison(False, f"{call}: {name} is wrong ({int((~close).sum())} of {want.size} "
-                                     f"entries); it is {short_numbers(value)}, it should be "
-                                     f"{short_numbers(want)}", show_expected=False)
-    return Comparison(True)
-
-
-def expect_gradients(func, func_name, call, args, expected, rtol=1e-4, atol=1e-5, mistakes=(), uses=()):
-    """otter's check (in the test file): each of the returned gradients against its expected
-    value, by name."""
-    import numpy as np
-
-    got = call_student(func, func_name, *args)
-    names = ("dW1", "db1", "dW2", "db2")
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        raise AnswerError(f"{call} should return the {len(names)} gradients ({', '.join(names)}) as a tuple.")
-    for name, value, want in zip(names, got, expected):
-        want = np.asarray(want, dtype=float)
-        value = as_array(value, f"{func_name}'s {name}", want.shape)
-        if not np.allclose(value, want, rtol=rtol, atol=atol):
-            wrong = int((~np.isclose(value, want, rtol=rtol, atol=atol)).sum())
-            raise AnswerError(f"{call}: {name} is wrong ({wrong} of {want.size} entries)."
-                              + hints(func, func_name, got, mistakes, uses, rtol, atol))
-
-
-register(Kind("layer_gradients", lambda fn, args: [np.asarray(g, dtype=float) for g in fn(*args)],
-              _compare_gradients, show_expected=False, test_check="expect_gradients",
-              test_source=inspect.getsource(expect_gradients)))
-
-
-# --- gradient_check: the graded function gets a function f, built from the case's matrix A ------
-
-
-def tanh_bowl(A):
-    """f(v) = sum(tanh(A @ v)) + |v|^2 / 2: smooth, with a gradient that has a closed form."""
-    import numpy as np
-
-    A = np.asarray(A, dtype=float)
-
-    def f(v):
-        v = np.asarray(v, dtype=float)
-        return float(np.sum(np.tanh(A @ v)) + 0.5 * v @ v)
-
-    return f
+register(Kind("layer_gradients", compare_gradients, show_expected=False))
 
 
 def tanh_bowl_gradient(A, x):
@@ -201,23 +134,8 @@ def _describe_gradient_check(func_name, args, param_names=None):
             f"with f(v) = sum(tanh(A @ v)) + |v|²/2 for a {A.shape[0]}×{A.shape[1]} matrix A")
 
 
-def expect_numerical_gradient(func, func_name, call, args, expected, rtol=1e-6, atol=1e-8, mistakes=(), uses=()):
-    """otter's check (in the test file): the student's function called with the test function."""
-    A, x, eps = args
-    got = call_student(func, func_name, tanh_bowl(A), x, eps)
-    compare_array_with_hints(func, func_name, call, got, expected, rtol, atol, mistakes, uses)
-
-
-_KERNEL_GRADIENT_CHECK = "\n\n".join([
-    inspect.getsource(tanh_bowl),
-    "CALLERS['gradient_check'] = lambda func, args: func(tanh_bowl(args[0]), args[1], args[2])",
-])
-
 # The comparison is against the reference's own central difference: any correct order of
 # operations agrees with it to rounding (1e-12 here), while a forward difference or a step of
 # eps instead of 2 eps is off by 1e-4 and more on these cases.
-register(Kind("gradient_check", lambda fn, args: np.asarray(fn(tanh_bowl(args[0]), args[1], args[2]), dtype=float),
-              compare_plain_array,
-              caller="gradient_check", kernel_source=_KERNEL_GRADIENT_CHECK, rtol=1e-6, atol=1e-8,
-              describe=_describe_gradient_check, test_check="expect_numerical_gradient",
-              test_source="\n\n".join(inspect.getsource(f) for f in (tanh_bowl, expect_numerical_gradient))))
+register(Kind("gradient_check", compare_array, call=call_on_tanh_bowl, rtol=1e-6, atol=1e-8,
+              describe=_describe_gradient_check))

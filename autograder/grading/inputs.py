@@ -14,7 +14,6 @@ unreadable (``Submission.problem``); it never stops the collection.
 """
 
 import hashlib
-import os
 import re
 import tempfile
 import zipfile

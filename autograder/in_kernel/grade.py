@@ -14,10 +14,10 @@ Only inputs travel in; each case's outcome travels out as plain JSON, ``[tag, de
 ``ANSWER_TAGS``). Expected values never enter the kernel, so nothing done here, or done to this code
 by the submission, can make a wrong answer right: a forged line can only claim what the
 submission's own function could have returned.
-It must stand alone: it runs where nothing of this project is importable. It is never imported:
-the judge sends ``judge/plain.py``'s source ahead of it into one namespace, and it answers with
-that codec's ``to_plain``, ``decode_arg``, ``ANSWER_TAGS`` and ``MAX_BYTES`` (one set of caps for both
-sides).
+It runs where nothing of this project is importable, and is never imported: the judge sends it
+as source (``judge/shipped.py``), after the sources of what its imports name: the plain-data
+codec (one set of caps for both sides), ``answer.py`` (how a case is called, as in otter's test
+files) and the modules of the case kinds that bring their own caller.
 """
 
 import contextlib
@@ -25,7 +25,8 @@ import json
 import os
 import sys
 
-CALLERS = {}  # kind -> function(func, args) -> plain value; registered kinds add theirs
+from autograder.in_kernel.answer import answer_of
+from autograder.judge.plain import MAX_BYTES, decode_arg
 
 
 class _Sink:
@@ -72,13 +73,6 @@ def _cap_output(shell, budget):
     sys.stderr = _CappedStream(sys.stderr, budget)
 
 
-def _call(func, args):
-    return func(*args)
-
-
-CALLERS["call"] = _call
-
-
 def _report(pipe, message):
     data = (json.dumps(message, allow_nan=False) + "\n").encode()
     while data:
@@ -87,7 +81,7 @@ def _report(pipe, message):
 
 def _answer(outcome):
     text = json.dumps(outcome, allow_nan=False)
-    if len(text) > MAX_BYTES:  # noqa: F821 - plain.py's, sent ahead of this file
+    if len(text) > MAX_BYTES:
         text = json.dumps(["error", f"the answer is too large ({len(text)} characters of data)"])
     return text
 
@@ -130,27 +124,8 @@ def grade(request_text):
 
 
 def _ask(namespace, question, answers):
-    name = question["function"]
-    func = namespace.get(name)
+    func = namespace.get(question["function"])
     for case in question["cases"]:
-        if name not in namespace:
-            outcome = ["missing", None]
-        elif not callable(func):
-            outcome = ["not_callable", type(func).__name__]
-        else:
-            outcome = _outcome(func, case)
-        answers.append(_answer(outcome))
-
-
-def _outcome(func, case):
-    args = [decode_arg(a) for a in case["args"]]  # noqa: F821 - plain.py's
-    try:
-        got = CALLERS[case["caller"]](func, args)
-    except Exception as exc:  # the student's exception is their feedback
-        return ["error", f"{type(exc).__name__}: {str(exc)[:300]}"]
-    if got is None or got is Ellipsis:
-        return ["unimplemented", None]
-    try:
-        return ["value", to_plain(got)]  # noqa: F821 - plain.py's
-    except TypeError as exc:
-        return ["unsupported", str(exc)]
+        # A kind's caller is a function its shipped module defined in this namespace.
+        caller = globals()[case["caller"]] if case["caller"] else None
+        answers.append(_answer(answer_of(func, [decode_arg(a) for a in case["args"]], caller)))

@@ -1,133 +1,53 @@
-"""Comparison helpers that run inside every generated otter test file.
+"""The check every generated otter test file runs, for ``grader.check`` and ``otter run``.
 
-The source of this module is pasted into each test file (test files must stand alone: a
-student's ``grader.check`` and Gradescope run them with nothing of this project installed),
-so it may import only numpy, and it must hold no answer. A case kind whose check needs more
-brings that source itself (``Kind.test_source``).
+Test files must stand alone: a student's ``grader.check`` and Gradescope run them with nothing
+of this project installed. So each carries, as source, the judge's own code for a case: the
+plain-data codec (``judge/plain.py``), the call (``in_kernel/answer.py``), the comparisons
+(``judge/compare.py``) and the modules of the case kinds it uses, then this
+(``judge/shipped.py`` puts them together). ``expect`` calls the student's function as the
+judge's kernel does and judges the outcome with the judge's ``judge_outcome``: a public case
+passes or fails in the notebook as it does on Gradescope, with the same message. It holds no
+answer: a test file holds only its own cases' expected values.
 """
 
-import numpy as np
+from autograder.in_kernel.answer import answer_of
+from autograder.judge.compare import judge_outcome, uses_note
 
 
 class AnswerError(AssertionError):
     """A wrong, missing or malformed answer: the message is what the student sees."""
 
 
-def _plain(value):
-    """torch tensors and numpy scalars as numpy; lists stay as numpy arrays."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    return value
+def expect(func, func_name, call, args, expected, kind, rtol, atol, mistakes=(), uses=()):
+    """Fail with the judge's message unless ``func`` answers this case. ``kind`` is the case
+    kind's (compare, caller, matches, show_expected); ``mistakes`` the catalogued mistakes'
+    [hint, output] on this case; ``uses`` the graded functions the reference calls, with their
+    questions and public cases, so that a failure can say one of them fails too."""
+    passed, message = _judged(func, func_name, call, args, expected, kind, rtol, atol, mistakes)
+    if not passed:
+        raise AnswerError(message + _failing_uses(func, func_name, uses))
 
 
-def call_student(func, func_name, *args):
-    """Call the student's function on fresh copies of the inputs, explaining any failure."""
-    if func is None:
-        raise AnswerError(f"{func_name} is not defined: run the cell that defines it first.")
-    if not callable(func):
-        raise AnswerError(f"{func_name} should be a function, but it is a {type(func).__name__}.")
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    try:
-        result = func(*copies)
-    except Exception as exc:  # the student's exception becomes their feedback
-        raise AnswerError(f"{func_name} raised {type(exc).__name__}: {exc}") from None
-    if result is None:
-        raise AnswerError(f"{func_name} is not implemented yet (it returned nothing): replace the ... "
-                          "with your code, and return the result.")
-    return result
+def _judged(func, func_name, call, args, expected, kind, rtol, atol, mistakes=()):
+    compare, caller, matches, show_expected = kind
+    outcome = answer_of(func, args, caller)
+    passed, message, _ = judge_outcome(outcome, expected, func_name, call, args, compare,
+                                       matches, rtol, atol, show_expected, mistakes)
+    return passed, message
 
 
-def as_float(value, func_name):
-    value = _plain(value)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AnswerError(f"{func_name} should return a number, not {type(value).__name__}.") from None
-    if arr.size != 1:
-        raise AnswerError(f"{func_name} should return a single number, not an array of shape {arr.shape}.")
-    return float(arr.reshape(()))
-
-
-def as_array(value, func_name, shape):
-    value = _plain(value)
-    if isinstance(value, (list, tuple)):
-        value = [_plain(v) for v in value]
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AnswerError(f"{func_name} should return an array of numbers, not {type(value).__name__}.") from None
-    if arr.shape != tuple(shape):
-        raise AnswerError(f"{func_name} should return an array of shape {tuple(shape)}, not {arr.shape}.")
-    return arr
-
-
-def number(value, rtol=1e-6):
-    """A number as a student reads it: the digits the tolerance needs, no more."""
-    digits = min(12, max(4, int(np.ceil(-np.log10(rtol))) + 2)) if rtol > 0 else 12
-    return f"{float(value):.{digits}g}"
-
-
-def _same(got, output, rtol, atol):
-    """``got`` is what a catalogued mistake returns (``output``), within the tolerances."""
-    got = _plain(got)
-    try:
-        a, b = np.asarray(got, dtype=float), np.asarray(output, dtype=float)
-    except (TypeError, ValueError):  # a tuple of arrays of different shapes: part by part
-        if isinstance(got, (list, tuple)) and isinstance(output, (list, tuple)) and len(got) == len(output):
-            return all(_same(g, o, rtol, atol) for g, o in zip(got, output))
-        return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
-
-
-def hints(func, func_name, got, mistakes=(), uses=(), rtol=1e-6, atol=1e-9):
-    """What to add to a failure: the hint of the catalogued mistake that returns ``got``, and
-    each graded function ``func`` calls that fails its own public cases."""
-    text = next((f" Looks like a known mistake: {hint}" for hint, output in mistakes
-                 if _same(got, output, rtol, atol)), "")
+def _failing_uses(func, func_name, uses):
+    """`` f uses g, which fails q: fix that first.`` for each graded function ``func`` calls
+    that fails one of its own public cases."""
+    text = ""
     called = set(getattr(getattr(func, "__code__", None), "co_names", ()))
-    for name, question, checks in uses:
+    for name, question, cases in uses:
         used = getattr(func, "__globals__", {}).get(name)
         if name not in called or used is None:
             continue
-        for check, call, args, expected, check_rtol, check_atol in checks:
-            try:
-                check(used, name, call, args, expected, check_rtol, check_atol)
-            except AssertionError:
-                text += f" {func_name} uses {name}, which fails {question}: fix that first."
-                break
+        if not all(_judged(used, name, *case)[0] for case in cases):
+            text += " " + uses_note(func_name, name, question)
     return text
-
-
-def expect_float(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
-    got = as_float(call_student(func, func_name, *args), func_name)
-    if not np.isclose(got, expected, rtol=rtol, atol=atol):
-        raise AnswerError(f"{call} returned {number(got, rtol)}; expected {number(expected, rtol)}."
-                          + hints(func, func_name, got, mistakes, uses, rtol, atol))
-
-
-def expect_array(func, func_name, call, args, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
-    got = call_student(func, func_name, *args)
-    compare_array_with_hints(func, func_name, call, got, expected, rtol, atol, mistakes, uses)
-
-
-def compare_array_with_hints(func, func_name, call, got, expected, rtol=1e-6, atol=1e-9, mistakes=(), uses=()):
-    """``compare_array`` on what ``func`` returned; a failure says which mistake it looks like."""
-    try:
-        compare_array(got, expected, func_name, call, rtol, atol)
-    except AnswerError as failure:
-        raise AnswerError(str(failure) + hints(func, func_name, got, mistakes, uses, rtol, atol)) from None
-
-
-def compare_array(got, expected, func_name, call, rtol=1e-6, atol=1e-9):
-    expected = np.asarray(expected, dtype=float)
-    got = as_array(got, func_name, expected.shape)
-    if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
-        bad = np.flatnonzero(~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True).reshape(-1))
-        i = int(bad[0])
-        raise AnswerError(
-            f"{call}: {len(bad)} of {expected.size} entries are wrong; entry {i} is "
-            f"{number(got.reshape(-1)[i], rtol)}, expected {number(expected.reshape(-1)[i], rtol)}."
-        )
 
 
 def readable_failures():

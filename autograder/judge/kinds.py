@@ -1,11 +1,15 @@
-"""Case kinds. A kind is one record of everything that differs between kinds of answer: what
-the reference says a case should give, how the judge compares what came back (and whether it
-shows the expected value), how the kernel calls the function, and how otter's test file
-checks the case for ``grader.check``. ``float`` and ``array`` are generic; an assignment
-registers its own kinds beside the cases that use them (``autograder/cases/<name>.py``), and
-no generic code names them.
+"""Case kinds. A kind is one record of everything that differs between kinds of answer: how
+the function is called on a case (``call``), how what came back is compared with what the
+reference gave (``compare``, and ``matches`` for naming a catalogued mistake), the tolerances,
+the time its calls may take, whether feedback shows the expected value, and how the call reads.
 
-Every comparison runs in the judge on plain data, with the tolerances written here.
+``float`` and ``array`` are generic (``compare.py``); an assignment registers its own beside
+the cases that use them (``autograder/cases/<name>.py``), and no generic code names them.
+
+A kind's ``call``, ``compare`` and ``matches`` are module-level functions whose files are
+shipped whole (``shipped.py``): the build calls the reference through ``call``, the judge's
+kernel and otter's test files call the student's function through it, and the judge and the
+test files compare with ``compare``. One piece of code for each, wherever it runs.
 """
 
 from dataclasses import dataclass
@@ -13,33 +17,20 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.judge.plain import numbers
-
-# Expected values are computed in float64. A correct answer may be computed in float32 (torch's
-# default): 1e-4 relative and 1e-5 absolute leave room for that, and for any order of
-# operations, while every catalogued wrong formula is off by far more on some case.
-FLOAT_RTOL, FLOAT_ATOL = 1e-4, 1e-5
-
-
-@dataclass(frozen=True)
-class Comparison:
-    passed: bool
-    message: str = ""  # for a failure: what came back and why it is wrong
-    got: object = None  # what came back, as numbers, for diagnosis
-    show_expected: bool = True  # whether the expected value helps (not after a wrong shape)
+from autograder.in_kernel.answer import answer_of
+from autograder.judge.compare import FLOAT_ATOL, FLOAT_RTOL, compare_array, compare_float
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
-    # (reference function, args) -> the expected value, at build time: the casebook stores it
-    # as plain data, otter's test files as a literal.
-    expected: Callable
-    compare: Callable  # (expected, returned plain value, call text, args, rtol, atol) -> Comparison
-    caller: str = "call"  # the in-kernel caller (in_kernel.CALLERS)
-    kernel_source: str = ""  # source that registers ``caller`` in the kernel, if not "call"
-    # (a catalogued mistake's output, returned value, args) -> bool: the answer is that mistake.
-    # Default: the comparison itself passes with the mistake's output as the expected value.
+    # (expected, returned, call text, args, rtol, atol) -> Comparison, on plain data.
+    compare: Callable
+    # (func, args) -> what func answers, when that is not simply func(*args) (a function the
+    # case builds from its data, a network to train first).
+    call: Callable = None
+    # (a catalogued mistake's output, returned value, args, rtol, atol) -> bool: the answer is
+    # that mistake. Default: ``compare`` passes with the mistake's output as the expected value.
     matches: Callable = None
     rtol: float = FLOAT_RTOL  # a case may set its own (float32 inputs do)
     atol: float = FLOAT_ATOL
@@ -50,13 +41,13 @@ class Kind:
     # (function name, args, parameter names) -> the call as feedback shows it; None: the generic
     # one (``describe`` below), for kinds whose arguments are not what the function receives.
     describe: Callable = None
-    # otter's test files: the helper that checks a case, called as helper(func, func_name, call,
-    # args, expected, rtol, atol), and its source when it is not one of ``autograder.in_kernel.runtime``'s.
-    test_check: str = ""
-    test_source: str = ""
-    # The test file gives its check the catalogued mistakes' outputs on the case and the graded
-    # functions it uses (``mistakes=``, ``uses=``), so that grader.check names them as the judge does.
-    test_hints: bool = True
+
+    def __post_init__(self):
+        for role in ("compare", "call", "matches"):
+            func = getattr(self, role)
+            if func is not None and (func.__name__ != func.__qualname__ or func.__name__ == "<lambda>"):
+                raise ValueError(f"kind {self.name!r}: {role} must be a function defined at the top of its "
+                                 f"module (its file is shipped as source), not {func.__qualname__}")
 
     def tolerances(self, case):
         """(rtol, atol) for ``case``: its own where it sets them, else this kind's."""
@@ -65,10 +56,10 @@ class Kind:
     def call_text(self, func_name, args, param_names):
         return (self.describe or describe)(func_name, args, param_names)
 
-    def is_mistake(self, mistake_output, got, args, rtol, atol):
-        if self.matches is not None:
-            return self.matches(mistake_output, got, args, rtol, atol)
-        return self.compare(mistake_output, got, "", args, rtol, atol).passed
+    def answer(self, func, args):
+        """``[tag, detail]`` of ``func`` on ``args``, called as the kernel calls a student's
+        function: at build time, for the reference's expected values and the mistakes' outputs."""
+        return answer_of(func, list(args), self.call)
 
 
 KINDS = {}
@@ -97,45 +88,5 @@ def register(kind):
     return kind
 
 
-def short_numbers(values):
-    """Numbers as a student reads them: 6 significant digits, long arrays by their shape."""
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim == 0:
-        return f"{float(arr):.6g}"
-    if arr.size > 8:
-        return f"an array of shape {arr.shape}"
-    return "[" + ", ".join(f"{v:.6g}" for v in arr.reshape(-1)) + "]"
-
-
-def compare_float(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
-    value = numbers(got)
-    if value is None:
-        return Comparison(False, f"{call} should return a number")
-    if value.size != 1:
-        return Comparison(False, f"{call} should return a single number, not {value.size} values "
-                                 f"(shape {value.shape})")
-    value = float(value.reshape(()))
-    want = float(numbers(expected))
-    if np.isclose(value, want, rtol=rtol, atol=atol):
-        return Comparison(True, got=value)
-    return Comparison(False, f"{call} returned {value:.6g}", got=value)
-
-
-def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
-    want = numbers(expected)
-    value = numbers(got)
-    if value is None:
-        return Comparison(False, f"{call} should return an array of numbers")
-    if value.shape != want.shape:
-        return Comparison(False, f"{call} returned an array of shape {value.shape}; it should have "
-                                 f"shape {want.shape}", show_expected=False)
-    close = np.isclose(value, want, rtol=rtol, atol=atol, equal_nan=True)
-    if close.all():
-        return Comparison(True, got=value)
-    bad = np.flatnonzero(~close.reshape(-1))
-    return Comparison(False, f"{call} returned {short_numbers(value)}: {len(bad)} of {want.size} "
-                             f"entries are wrong (the first is entry {int(bad[0])})", got=value)
-
-
-register(Kind("float", lambda fn, args: float(fn(*args)), compare_float, test_check="expect_float"))
-register(Kind("array", lambda fn, args: np.asarray(fn(*args), dtype=float), compare_array, test_check="expect_array"))
+register(Kind("float", compare_float))
+register(Kind("array", compare_array))

@@ -9,16 +9,13 @@ an expected value.
 
 import json
 import time
-from pathlib import Path
 
-from autograder.judge import plain
+from autograder.judge import shipped
 from autograder.judge.kernel import DeadKernel
 from autograder.judge.kinds import KINDS
 from autograder.judge.limits import MAX_CELL_OUTPUT, call_budget
 from autograder.judge.plain import ANSWER_TAGS, PlainDataError, loads
 
-# The kernel's side of a graded run, sent as source (never imported): autograder/in_kernel/grade.py.
-KERNEL_SIDE = Path(__file__).resolve().parents[1] / "in_kernel" / "grade.py"
 ANSWER_AFTER_INTERRUPT = 5.0  # seconds an interrupted step has to give way to the next one
 
 
@@ -42,14 +39,16 @@ def gradable_cells(nb):
 def kernel_code(casebook, request):
     """One execution: the judge's helpers, in a namespace of their own (only one name is added
     to the student's), then the request."""
-    sources = [Path(plain.__file__).read_text(), KERNEL_SIDE.read_text()]
-    for kind in sorted({c.kind for q in casebook.questions for c in q.cases}):
-        if KINDS[kind].kernel_source:
-            sources.append(KINDS[kind].kernel_source)
-    source = "\n\n".join(sources)
+    kinds = [KINDS[kind] for kind in sorted({c.kind for q in casebook.questions for c in q.cases})]
+    source = shipped.kernel_source(kinds)
     return (f"__eecs182_judge__ = {{}}\n"
             f"exec(compile({source!r}, '<judge>', 'exec'), __eecs182_judge__)\n"
             f"__eecs182_judge__['grade']({json.dumps(request, allow_nan=False)!r})\n")
+
+
+def _caller_name(kind):
+    """The name a kind's caller has in the kernel (its shipped file defines it); None: func(*args)."""
+    return kind.call.__name__ if kind.call is not None else None
 
 
 class KernelRun:
@@ -62,7 +61,7 @@ class KernelRun:
         self.questions = {q.name: q for q in questions}
         self.request = {"progress": str(life.progress_path), "max_output": MAX_CELL_OUTPUT, "cells": cells,
                         "questions": [{"name": q.name, "function": q.function,
-                                       "cases": [{"args": c.args, "caller": KINDS[c.kind].caller} for c in q.cases]}
+                                       "cases": [{"args": c.args, "caller": _caller_name(KINDS[c.kind])} for c in q.cases]}
                                       for q in questions]}
         self.step = None  # ("cell", number) or ("question", name); None while the helpers load
         self.step_deadline = 0.0

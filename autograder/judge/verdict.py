@@ -3,20 +3,9 @@ judge, against the casebook's expected values."""
 
 from dataclasses import asdict, dataclass, field
 
-from autograder.judge.kinds import KINDS, short_numbers
-from autograder.judge.plain import decode_arg, numbers
-
-_TAG_MESSAGES = {
-    "missing": "{function} is not defined: run the cell that defines it (and keep its name).",
-    "not_callable": "{function} should be a function, but it is a {detail}.",
-    "unimplemented": "{function} is not implemented yet (it returned nothing).",
-    "unsupported": "{function} returned a {detail}; return a number or an array of numbers.",
-    "error": "{function} raised {detail}",
-}
-
-
-KNOWN_MISTAKE = "Looks like a known mistake:"
-
+from autograder.judge.compare import KNOWN_MISTAKE, judge_outcome, uses_note
+from autograder.judge.kinds import KINDS
+from autograder.judge.plain import decode_arg
 
 @dataclass
 class CaseResult:
@@ -148,36 +137,18 @@ class Verdict:
                    list(data.get("staff_notes", ())))
 
 
-def _format_expected(expected):
-    value = numbers(expected)
-    return "" if value is None else short_numbers(value)
-
-
 def judge_question(question, outcomes, problem=""):
     results = []
     for case, outcome in zip(question.cases, outcomes):
         if outcome is None:
-            message = problem or f"{question.function} gave no answer"
-            results.append(CaseResult(False, case.hidden, message))
+            results.append(CaseResult(False, case.hidden, problem or f"{question.function} gave no answer"))
             continue
-        tag, got = outcome
-        if tag != "value":
-            message = _TAG_MESSAGES[tag].format(function=question.function, detail=got)
-            results.append(CaseResult(False, case.hidden, message))
-            continue
-        comparison = KINDS[case.kind].compare(case.expected, got, case.call, _decoded_args(case),
-                                              case.rtol, case.atol)
-        if comparison.passed:
-            results.append(CaseResult(True, case.hidden))
-            continue
-        shown = comparison.show_expected and KINDS[case.kind].show_expected
-        expected = _format_expected(case.expected) if shown else ""
-        message = comparison.message + (f"; expected {expected}" if expected else "")
-        message += "" if message.endswith(".") else "."
-        hint = _diagnose(case, got)
-        if hint:
-            message += f" {KNOWN_MISTAKE} {hint}"
-        results.append(CaseResult(False, case.hidden, message, case.call, hint))
+        kind = KINDS[case.kind]
+        passed, message, hint = judge_outcome(outcome, case.expected, question.function, case.call,
+                                              [decode_arg(a) for a in case.args], kind.compare, kind.matches,
+                                              case.rtol, case.atol, kind.show_expected, case.diagnoses)
+        results.append(CaseResult(True, case.hidden) if passed
+                       else CaseResult(False, case.hidden, message, case.call if outcome[0] == "value" else "", hint))
     passed = sum(r.passed for r in results)
     score = round(question.points * passed / len(question.cases), 6)
     return QuestionResult(question.name, question.function, question.points, score, results, problem)
@@ -193,20 +164,3 @@ def explain_dependencies(results, calls):
             other = by_function[used]
             if other.score < other.points:
                 result.dependencies.append(uses_note(result.function, used, other.name))
-
-
-def uses_note(function, used, question):
-    return f"{function} uses {used}, which fails {question}: fix that first."
-
-
-def _diagnose(case, got):
-    """The hint of the first catalogued mistake whose output on this case matches the answer."""
-    kind = KINDS[case.kind]
-    for hint, value in case.diagnoses:
-        if kind.is_mistake(value, got, _decoded_args(case), case.rtol, case.atol):
-            return hint
-    return ""
-
-
-def _decoded_args(case):
-    return [decode_arg(a) for a in case.args]

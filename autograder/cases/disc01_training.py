@@ -1,0 +1,91 @@
+"""Discussion 1's ``training`` kind: ``train_relu`` run from a given network, compared step by
+step. Registered in ``disc01.py``.
+
+Shipped whole (``autograder/judge/shipped.py``): the build trains the reference through
+``train_case``, the judge's kernel and ``q2_train``'s test file train the student's function
+through it, and the judge and the test file compare with ``compare_training``. It imports
+numpy, torch inside the functions (only a training case needs it), and names from
+``plain.py`` and ``compare.py``.
+"""
+
+import numpy as np
+
+from autograder.judge.compare import Comparison
+from autograder.judge.plain import numbers
+
+# float32 training, 20-30 steps: a correct answer matches the reference to ~1e-7; a wrong
+# protocol (another draw, a sum loss, the wrong layer) is off by far more than this.
+TRAINING_RTOL, TRAINING_ATOL = 1e-4, 1e-6
+PARAMETER_NAMES = ("hidden weight", "hidden bias", "output weight", "output bias")
+
+
+def relu_network(w, b, v, c):
+    """Sequential(Linear(1, H), ReLU(), Linear(H, 1)) in float32 holding exactly these values."""
+    import torch
+
+    h = len(w)
+    net = torch.nn.Sequential(torch.nn.Linear(1, h), torch.nn.ReLU(), torch.nn.Linear(h, 1))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(w, dtype=torch.float32).reshape(h, 1))
+        net[0].bias.copy_(torch.tensor(b, dtype=torch.float32))
+        net[2].weight.copy_(torch.tensor(v, dtype=torch.float32).reshape(1, h))
+        net[2].bias.fill_(float(c))
+    return net
+
+
+def network_values(net):
+    return [p.detach().cpu().numpy().astype(float).reshape(-1).copy() for p in net.parameters()]
+
+
+def train_case(train_relu, args):
+    """Build the case's start network and run ``train_relu`` on it: [losses, parameters after],
+    or None when it returned nothing."""
+    import torch
+
+    start, x, y, steps, lr, batch_size, train_all_layers, seed = args
+    net = relu_network(*start)
+    xt = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)
+    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    losses = train_relu(net, xt, yt, int(steps), float(lr), int(batch_size), bool(train_all_layers),
+                        np.random.default_rng(int(seed)))
+    if losses is None or losses is Ellipsis:
+        return None
+    return [[float(v) for v in losses], network_values(net)]
+
+
+def compare_training(expected, got, call, args, rtol=TRAINING_RTOL, atol=TRAINING_ATOL):
+    start, train_all_layers = args[0], args[6]
+    if not (isinstance(got, list) and len(got) == 2 and isinstance(got[1], list) and len(got[1]) == 4):
+        return Comparison(False, f"{call} did not return a list of minibatch losses.")
+    want_losses, got_losses = numbers(expected[0]), numbers(got[0])
+    if got_losses is None or got_losses.shape != want_losses.shape:
+        return Comparison(False, f"{call} should return a list of {want_losses.size} losses, one per step.")
+    after = [numbers(p) for p in got[1]]
+    if not train_all_layers:
+        for name, before, now in zip(PARAMETER_NAMES[:2], start[:2], after[:2]):
+            if not np.array_equal(np.float32(numbers(before)), now):
+                return Comparison(False, f"{call} changed the {name}: with train_all_layers=False "
+                                         f"only net[2] may train.", got=got_losses)
+    close = dict(rtol=rtol, atol=atol)
+    if not np.isclose(got_losses[0], want_losses[0], **close):
+        return Comparison(False, f"{call}: the first minibatch loss is {got_losses[0]:.6g}. Check the "
+                                 f"minibatch draw and the loss.", got=got_losses)
+    if not np.allclose(got_losses, want_losses, **close):
+        bad = int(np.flatnonzero(~np.isclose(got_losses, want_losses, **close))[0])
+        return Comparison(False, f"{call}: the losses go wrong from step {bad} on (loss "
+                                 f"{got_losses[bad]:.6g}). Check the update.", got=got_losses)
+    for name, now, want in zip(PARAMETER_NAMES, after, expected[1]):
+        if now is None or not np.allclose(now, numbers(want), **close):
+            return Comparison(False, f"{call}: the final {name} is wrong.", got=got_losses)
+    return Comparison(True, got=got_losses)
+
+
+def same_training(mistake_output, got, args, rtol=TRAINING_RTOL, atol=TRAINING_ATOL):
+    """The answer trained exactly as the mistake did: the same losses, the same parameters."""
+    try:
+        pairs = [(mistake_output[0], got[0])] + list(zip(mistake_output[1], got[1]))
+        arrays = [(numbers(a), numbers(b)) for a, b in pairs]
+        return all(a is not None and b is not None and a.shape == b.shape
+                   and np.allclose(a, b, rtol=rtol, atol=atol) for a, b in arrays)
+    except (TypeError, IndexError):
+        return False

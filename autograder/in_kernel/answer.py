@@ -1,0 +1,32 @@
+"""How a graded function is called on one case, and what its answer is: the same code in the
+judge's kernel (``grade.py``) and in otter's test files (``grader.check``).
+
+The build imports it to call the reference and the catalogued mistakes. Where a student's code
+runs it is sent as source, after ``judge/plain.py``'s (``judge/shipped.py``), never imported. A
+case kind whose function cannot be called with the case's inputs as they are brings its own
+caller (``Kind.call``), shipped beside this.
+"""
+
+import numpy as np
+
+from autograder.judge.plain import to_plain
+
+
+def answer_of(func, args, caller=None):
+    """``[tag, detail]`` (``plain.ANSWER_TAGS``) of calling ``func`` on fresh copies of ``args``,
+    through the kind's ``caller(func, args)`` if it has one."""
+    if func is None:
+        return ["missing", None]
+    if not callable(func):
+        return ["not_callable", type(func).__name__]
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        got = caller(func, copies) if caller is not None else func(*copies)
+    except Exception as exc:  # the student's exception is their feedback
+        return ["error", f"{type(exc).__name__}: {str(exc)[:300]}"]
+    if got is None or got is Ellipsis:
+        return ["unimplemented", None]
+    try:
+        return ["value", to_plain(got)]
+    except TypeError as exc:
+        return ["unsupported", str(exc)]

@@ -1,0 +1,108 @@
+"""How an answer is judged: the comparisons of the generic case kinds, and one case's outcome
+turned into a pass or a message (with the catalogued mistake it looks like).
+
+The judge imports this module. otter's test files carry its source, after ``plain.py``'s (see
+``shipped.py``), so ``grader.check`` judges a public case by the same code, with the same
+tolerances and the same words, as the judge does. It may therefore import only numpy, and
+names from ``plain.py`` on a line of their own.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.judge.plain import numbers
+
+# Expected values are computed in float64. A correct answer may be computed in float32 (torch's
+# default): 1e-4 relative and 1e-5 absolute leave room for that, and for any order of
+# operations, while every catalogued wrong formula is off by far more on some case.
+FLOAT_RTOL, FLOAT_ATOL = 1e-4, 1e-5
+
+KNOWN_MISTAKE = "Looks like a known mistake:"
+
+# Outcomes other than a value (``plain.ANSWER_TAGS``), as the student reads them.
+TAG_MESSAGES = {
+    "missing": "{function} is not defined: run the cell that defines it (and keep its name).",
+    "not_callable": "{function} should be a function, but it is a {detail}.",
+    "unimplemented": "{function} is not implemented yet (it returned nothing): replace the ... with your code, "
+                     "and return the result.",
+    "unsupported": "{function} returned a {detail}; return a number or an array of numbers.",
+    "error": "{function} raised {detail}",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    passed: bool
+    message: str = ""  # for a failure: what came back and why it is wrong
+    got: object = None  # what came back, as numbers, for diagnosis
+    show_expected: bool = True  # whether the expected value helps (not after a wrong shape)
+
+
+def short_numbers(values):
+    """Numbers as a student reads them: 6 significant digits, long arrays by their shape."""
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim == 0:
+        return f"{float(arr):.6g}"
+    if arr.size > 8:
+        return f"an array of shape {arr.shape}"
+    return "[" + ", ".join(f"{v:.6g}" for v in arr.reshape(-1)) + "]"
+
+
+def compare_float(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
+    value = numbers(got)
+    if value is None:
+        return Comparison(False, f"{call} should return a number")
+    if value.size != 1:
+        return Comparison(False, f"{call} should return a single number, not {value.size} values "
+                                 f"(shape {value.shape})")
+    value = float(value.reshape(()))
+    want = float(numbers(expected))
+    if np.isclose(value, want, rtol=rtol, atol=atol):
+        return Comparison(True, got=value)
+    return Comparison(False, f"{call} returned {value:.6g}", got=value)
+
+
+def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
+    want = numbers(expected)
+    value = numbers(got)
+    if value is None:
+        return Comparison(False, f"{call} should return an array of numbers")
+    if value.shape != want.shape:
+        return Comparison(False, f"{call} returned an array of shape {value.shape}; it should have "
+                                 f"shape {want.shape}", show_expected=False)
+    close = np.isclose(value, want, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return Comparison(True, got=value)
+    bad = np.flatnonzero(~close.reshape(-1))
+    return Comparison(False, f"{call} returned {short_numbers(value)}: {len(bad)} of {want.size} "
+                             f"entries are wrong (the first is entry {int(bad[0])})", got=value)
+
+
+def judge_outcome(outcome, expected, function, call, args, compare, matches=None, rtol=FLOAT_RTOL,
+                  atol=FLOAT_ATOL, show_expected=True, diagnoses=()):
+    """(passed, message, hint) of one case. ``outcome`` is ``[tag, detail]`` as the kernel (or
+    the test file) reports a call; ``diagnoses`` is ``[hint, what that mistake returns]``, and
+    the first mistake the answer matches (``matches``, else ``compare`` against its output)
+    names the hint. The message is whole: the call, what came back, the expected value when the
+    kind and the comparison show it, and the hint."""
+    tag, got = outcome
+    if tag != "value":
+        return False, TAG_MESSAGES[tag].format(function=function, detail=got), ""
+    comparison = compare(expected, got, call, args, rtol, atol)
+    if comparison.passed:
+        return True, "", ""
+    value = numbers(expected) if comparison.show_expected and show_expected else None
+    message = comparison.message + (f"; expected {short_numbers(value)}" if value is not None else "")
+    message += "" if message.endswith(".") else "."
+    for hint, output in diagnoses:
+        same = (matches(output, got, args, rtol, atol) if matches is not None
+                else compare(output, got, "", args, rtol, atol).passed)
+        if same:
+            return False, f"{message} {KNOWN_MISTAKE} {hint}", hint
+    return False, message, ""
+
+
+def uses_note(function, used, question):
+    """What a failing question says when a graded function it calls fails its own question."""
+    return f"{function} uses {used}, which fails {question}: fix that first."
