@@ -228,7 +228,7 @@ def build_autograder(release, progress=lambda msg: None):
 # and the test files' own check (they carry it) stay out.
 GRADESCOPE_CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/judge", "autograder/gradescope",
                    "autograder/in_kernel/__init__.py", "autograder/in_kernel/grade.py",
-                   "autograder/in_kernel/answer.py", "autograder/cases/__init__.py")
+                   "autograder/cases/__init__.py")
 
 
 def gradescope_code(assignment):

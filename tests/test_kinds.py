@@ -150,7 +150,7 @@ def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
 def test_every_shipped_file_imports_only_what_travels_with_it():
     """A file sent as source finds only the standard library, numpy (torch inside a function)
     and the names of the project files shipped ahead of it."""
-    travels = {"autograder.judge.plain", "autograder.judge.compare", "autograder.in_kernel.answer"}
+    travels = {"autograder.judge.plain", "autograder.judge.compare", "autograder.judge.answer"}
     files = {shipped.PLAIN, shipped.ANSWER, shipped.COMPARE, shipped.RUNTIME, shipped.GRADE}
     for role in ("call", "compare", "matches"):
         files |= set(shipped.kind_files(KINDS.values(), role))

@@ -25,7 +25,7 @@ import json
 import os
 import sys
 
-from autograder.in_kernel.answer import answer_of
+from autograder.judge.answer import answer_of
 from autograder.judge.plain import MAX_BYTES, decode_arg
 
 

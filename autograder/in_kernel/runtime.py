@@ -2,7 +2,7 @@
 
 Test files must stand alone: a student's ``grader.check`` and Gradescope run them with nothing
 of this project installed. So each carries, as source, the judge's own code for a case: the
-plain-data codec (``judge/plain.py``), the call (``in_kernel/answer.py``), the comparisons
+plain-data codec (``judge/plain.py``), the call (``judge/answer.py``), the comparisons
 (``judge/compare.py``) and the modules of the case kinds it uses, then this
 (``judge/shipped.py`` puts them together). ``expect`` calls the student's function as the
 judge's kernel does and judges the outcome with the judge's ``judge_outcome``: a public case
@@ -10,7 +10,7 @@ passes or fails in the notebook as it does on Gradescope, with the same message.
 answer: a test file holds only its own cases' expected values.
 """
 
-from autograder.in_kernel.answer import answer_of
+from autograder.judge.answer import answer_of
 from autograder.judge.compare import judge_outcome, uses_note
 
 

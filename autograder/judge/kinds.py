@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.in_kernel.answer import answer_of
+from autograder.judge.answer import answer_of
 from autograder.judge.compare import FLOAT_ATOL, FLOAT_RTOL, compare_array, compare_float
 
 

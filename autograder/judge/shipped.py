@@ -14,8 +14,9 @@ import inspect
 from pathlib import Path
 
 _AUTOGRADER = Path(__file__).resolve().parents[1]
-PLAIN, COMPARE = _AUTOGRADER / "judge" / "plain.py", _AUTOGRADER / "judge" / "compare.py"
-ANSWER, RUNTIME, GRADE = (_AUTOGRADER / "in_kernel" / name for name in ("answer.py", "runtime.py", "grade.py"))
+# The judge's files that travel (the judge imports them too), and the kernel's own two.
+PLAIN, ANSWER, COMPARE = (_AUTOGRADER / "judge" / name for name in ("plain.py", "answer.py", "compare.py"))
+RUNTIME, GRADE = (_AUTOGRADER / "in_kernel" / name for name in ("runtime.py", "grade.py"))
 
 
 def module_source(path):
