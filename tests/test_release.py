@@ -112,12 +112,14 @@ def otter_grade(autograder_zip, notebook, timeout=900):
     return {t["name"]: (t.get("score"), t.get("max_score")) for t in tests if "max_score" in t}
 
 
-def _with_answer(rel, tmp_path, question, old, new):
+def _with_answers(rel, tmp_path, edits):
+    """The solution notebook with ``{question: (old, new)}`` replaced in its function cells."""
     nb = nbformat.read(rel.solution_dir / DISC01.notebook, as_version=4)
-    (cell,) = [c for c in nb.cells if c.metadata.get("question") == question]
-    assert old in cell.source
-    cell.source = cell.source.replace(old, new)
-    path = tmp_path / question / DISC01.notebook
+    for question, (old, new) in edits.items():
+        (cell,) = [c for c in nb.cells if c.metadata.get("question") == question]
+        assert old in cell.source
+        cell.source = cell.source.replace(old, new)
+    path = tmp_path / "edited" / DISC01.notebook
     path.parent.mkdir()
     nbformat.write(nb, path)
     return path
@@ -129,9 +131,9 @@ def test_the_judge_and_plain_otter_run_agree_on_honest_work(release, tmp_path):
     rel, _ = release
     honest = {
         "solution": rel.solution_dir / DISC01.notebook,
-        "wrong ratio in q1b_opt": _with_answer(rel, tmp_path, "q1b_opt", "np.sum(x * y) / np.sum(x * x)",
-                                               "np.sum(y) / np.sum(x)"),
-        "no factor 2 in q1b_grad": _with_answer(rel, tmp_path, "q1b_grad", "2.0 * np.mean", "np.mean"),
+        "a wrong ratio in q1b_opt, no factor 2 in q1b_grad": _with_answers(rel, tmp_path, {
+            "q1b_opt": ("np.sum(x * y) / np.sum(x * x)", "np.sum(y) / np.sum(x)"),
+            "q1b_grad": ("2.0 * np.mean", "np.mean")}),
     }
     for label, path in honest.items():
         judged, otters = judge_grade(rel.autograder_zip, path), otter_grade(rel.autograder_zip, path)
@@ -139,6 +141,7 @@ def test_the_judge_and_plain_otter_run_agree_on_honest_work(release, tmp_path):
         for question, (score, possible) in judged.items():
             assert (score, possible) == pytest.approx(otters[question]), (label, question)
     assert judged["q1b_grad"] == (0, 1) and judged["q1b_gd"] == (0, 1)  # gd uses the wrong gradient
+    assert judged["q1b_opt"][0] < 1 and judged["q1a_grad"] == (1, 1)
 
 
 def test_the_same_source_rebuilds_the_same_bytes(release, tmp_path):
