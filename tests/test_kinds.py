@@ -6,6 +6,7 @@ kinds). So ``grader.check`` and the judge say the same thing about the same answ
 import ast
 import importlib
 import json
+import re
 import sys
 import textwrap
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from assignment.model import Assignment, all_assignments
 from autograder.cases import Case
 from autograder.judge import shipped
 from autograder.judge.casebook import build_casebook
+from autograder.judge.compare import judge_outcome
 from autograder.judge.kinds import KINDS, Kind, register
 from autograder.judge.plain import decode_arg
 from autograder.judge.verdict import judge_question
@@ -149,8 +151,8 @@ def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
 
 def test_every_shipped_file_imports_only_what_travels_with_it():
     """A file sent as source finds only the standard library, numpy (torch inside a function)
-    and the names of the project files shipped ahead of it."""
-    travels = {"autograder.judge.plain", "autograder.judge.compare", "autograder.judge.answer"}
+    and the names of the travelling files shipped ahead of it; the kernel's and the test file's
+    sources put together run in a bare namespace."""
     files = {shipped.PLAIN, shipped.ANSWER, shipped.COMPARE, shipped.RUNTIME, shipped.GRADE}
     for role in ("call", "compare", "matches"):
         files |= set(shipped.kind_files(KINDS.values(), role))
@@ -165,4 +167,43 @@ def test_every_shipped_file_imports_only_what_travels_with_it():
                 continue
             for module in modules:
                 root = module.split(".")[0]
-                assert root in sys.stdlib_module_names or root == "numpy" or module in travels, (path.name, module)
+                assert root in sys.stdlib_module_names or root == "numpy" or module in shipped.TRAVELLING, \
+                    (path.name, module)
+    for source in (shipped.kernel_source(KINDS.values()), shipped.test_file_source(KINDS.values())):
+        exec(compile(source, "<shipped>", "exec"), {})
+
+
+@pytest.mark.parametrize("text, says", [
+    ("from .plain import numbers\n", "may import from the project only"),
+    ("from autograder.judge.kinds import KINDS\n", "not autograder.judge.kinds"),
+    ("import autograder.judge.compare as C\n", "write `from autograder.judge.compare import name`"),
+    ("import numpy as np; from autograder.judge.plain import numbers\n", "on lines of its own"),
+])
+def test_a_file_that_cannot_stand_alone_is_refused(tmp_path, text, says):
+    path = tmp_path / "bad_kind.py"
+    path.write_text('"""A kind file."""\n\n' + text + "\n\ndef call_it(func, args):\n    return func(*args)\n")
+    with pytest.raises(shipped.NotShippable, match=re.escape(says)):
+        shipped.module_source(path)
+
+
+def test_two_shipped_files_may_not_define_one_name(tmp_path):
+    """They share one namespace: a kind's own ``numbers`` would replace plain.py's."""
+    path = tmp_path / "clashing.py"
+    path.write_text("def numbers(value):\n    return value\n")
+    with pytest.raises(shipped.NotShippable, match="defines numbers, as plain.py does"):
+        shipped._joined([shipped.PLAIN, path])
+
+
+def test_an_answer_the_comparison_did_not_foresee_fails_its_case_and_nothing_else():
+    """A train_relu that gives net[2] another width: the judge's check must say so, not crash."""
+    kind = KINDS["training"]
+    start = [[0.5, -0.2], [0.1, 0.0], [0.3, 0.2], 0.1]
+    args = [start, [0.1, 0.2], [0.3, 0.4], 2, 0.1, 1, True, 7]
+    expected = [[0.5, 0.4], [[0.5, -0.2], [0.1, 0.0], [0.3, 0.2], [0.1]]]
+    got = [[0.5, 0.4], [[0.5, -0.2], [0.1, 0.0], [0.3, 0.2, 0.9], [0.1]]]
+    passed, message, _ = judge_outcome(["value", got], expected, "train_relu", "train_relu(...)", args,
+                                       kind.compare, kind.matches, kind.rtol, kind.atol, kind.show_expected)
+    assert not passed and "output weight with another shape" in message
+    passed, message, _ = judge_outcome(["value", got], expected, "f", "f(x)", args,
+                                       lambda *a: 1 / 0, None, 1e-4, 1e-5)
+    assert not passed and message == "f(x) returned what the check cannot compare (ZeroDivisionError)."

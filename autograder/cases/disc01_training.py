@@ -61,6 +61,10 @@ def compare_training(expected, got, call, args, rtol=TRAINING_RTOL, atol=TRAININ
     if got_losses is None or got_losses.shape != want_losses.shape:
         return Comparison(False, f"{call} should return a list of {want_losses.size} losses, one per step.")
     after = [numbers(p) for p in got[1]]
+    for name, now, want in zip(PARAMETER_NAMES, after, expected[1]):
+        if now is None or now.shape != numbers(want).shape:
+            return Comparison(False, f"{call} left the {name} with another shape: train the network it "
+                                     f"was given, in place.", got=got_losses)
     if not train_all_layers:
         for name, before, now in zip(PARAMETER_NAMES[:2], start[:2], after[:2]):
             if not np.array_equal(np.float32(numbers(before)), now):
@@ -75,7 +79,7 @@ def compare_training(expected, got, call, args, rtol=TRAINING_RTOL, atol=TRAININ
         return Comparison(False, f"{call}: the losses go wrong from step {bad} on (loss "
                                  f"{got_losses[bad]:.6g}). Check the update.", got=got_losses)
     for name, now, want in zip(PARAMETER_NAMES, after, expected[1]):
-        if now is None or not np.allclose(now, numbers(want), **close):
+        if not np.allclose(now, numbers(want), **close):
             return Comparison(False, f"{call}: the final {name} is wrong.", got=got_losses)
     return Comparison(True, got=got_losses)
 

@@ -82,7 +82,7 @@ def _report(pipe, message):
 def _answer(outcome):
     text = json.dumps(outcome, allow_nan=False)
     if len(text) > MAX_BYTES:
-        text = json.dumps(["error", f"the answer is too large ({len(text)} characters of data)"])
+        text = json.dumps(["unsupported", f"{len(text)} characters of data, over the {MAX_BYTES} allowed"])
     return text
 
 

@@ -7,7 +7,7 @@ case kind whose function cannot be called with the case's inputs as they are bri
 caller (``Kind.call``), shipped beside this.
 """
 
-import numpy as np
+import copy
 
 from autograder.judge.plain import to_plain
 
@@ -19,7 +19,7 @@ def answer_of(func, args, caller=None):
         return ["missing", None]
     if not callable(func):
         return ["not_callable", type(func).__name__]
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    copies = copy.deepcopy(list(args))  # a function that changes its inputs changes only these
     try:
         got = caller(func, copies) if caller is not None else func(*copies)
     except Exception as exc:  # the student's exception is their feedback

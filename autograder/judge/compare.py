@@ -23,10 +23,11 @@ KNOWN_MISTAKE = "Looks like a known mistake:"
 # Outcomes other than a value (``plain.ANSWER_TAGS``), as the student reads them.
 TAG_MESSAGES = {
     "missing": "{function} is not defined: run the cell that defines it (and keep its name).",
-    "not_callable": "{function} should be a function, but it is a {detail}.",
+    "not_callable": "{function} should be a function, but it is of type {detail}.",
     "unimplemented": "{function} is not implemented yet (it returned nothing): replace the ... with your code, "
                      "and return the result.",
-    "unsupported": "{function} returned a {detail}; return a number or an array of numbers.",
+    "unsupported": "{function} returned what the grader cannot read ({detail}); return a number or an "
+                   "array of numbers.",
     "error": "{function} raised {detail}",
 }
 
@@ -89,18 +90,30 @@ def judge_outcome(outcome, expected, function, call, args, compare, matches=None
     tag, got = outcome
     if tag != "value":
         return False, TAG_MESSAGES[tag].format(function=function, detail=got), ""
-    comparison = compare(expected, got, call, args, rtol, atol)
+    try:
+        comparison = compare(expected, got, call, args, rtol, atol)
+    except Exception as exc:  # an answer of a form the kind's comparison did not foresee
+        comparison = Comparison(False, f"{call} returned what the check cannot compare ({type(exc).__name__})",
+                                show_expected=False)
     if comparison.passed:
         return True, "", ""
     value = numbers(expected) if comparison.show_expected and show_expected else None
     message = comparison.message + (f"; expected {short_numbers(value)}" if value is not None else "")
     message += "" if message.endswith(".") else "."
     for hint, output in diagnoses:
-        same = (matches(output, got, args, rtol, atol) if matches is not None
-                else compare(output, got, "", args, rtol, atol).passed)
-        if same:
+        if _same(output, got, args, rtol, atol, compare, matches):
             return False, f"{message} {KNOWN_MISTAKE} {hint}", hint
     return False, message, ""
+
+
+def _same(output, got, args, rtol, atol, compare, matches):
+    """``got`` is what a catalogued mistake returned (``output``)."""
+    try:
+        if matches is not None:
+            return bool(matches(output, got, args, rtol, atol))
+        return compare(output, got, "", args, rtol, atol).passed
+    except Exception:  # not comparable with that mistake's output: not that mistake
+        return False
 
 
 def uses_note(function, used, question):

@@ -6,7 +6,8 @@ project, whole, in an order where each file comes after the files its imports na
 project imports are dropped from the text: they document, and let the judge and the tests
 import the same files, while the names they bring are already defined by the files shipped
 ahead. So a shipped file may import the standard library, numpy (and torch inside a function)
-and the names of files shipped before it; nothing else of the project.
+and names from the judge's travelling files (``TRAVELLING``); nothing else of the project.
+Everything lands in one namespace, so no two shipped files may define the same name.
 """
 
 import ast
@@ -17,39 +18,64 @@ _AUTOGRADER = Path(__file__).resolve().parents[1]
 # The judge's files that travel (the judge imports them too), and the kernel's own two.
 PLAIN, ANSWER, COMPARE = (_AUTOGRADER / "judge" / name for name in ("plain.py", "answer.py", "compare.py"))
 RUNTIME, GRADE = (_AUTOGRADER / "in_kernel" / name for name in ("runtime.py", "grade.py"))
+TRAVELLING = {"autograder.judge.plain": PLAIN, "autograder.judge.answer": ANSWER, "autograder.judge.compare": COMPARE}
+
+
+class NotShippable(ValueError):
+    """A file that cannot stand alone where it is sent."""
 
 
 def module_source(path):
-    """The file's source without its docstring and its imports of the project."""
-    source = Path(path).read_text()
+    """The file's source without its docstring and its imports of the travelling files."""
+    path = Path(path)
+    source = path.read_text()
     tree = ast.parse(source)
     drop = set()
     for i, node in enumerate(tree.body):
-        docstring = i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        own_import = (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "autograder"
-                      or isinstance(node, ast.Import) and any(a.name.split(".")[0] == "autograder" for a in node.names))
-        if docstring or own_import:
+        if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             drop.update(range(node.lineno, node.end_lineno + 1))
-    lines = source.splitlines()
-    kept = [line for number, line in enumerate(lines, 1) if number not in drop]
+        elif _imports_the_project(path, node):
+            lines = range(node.lineno, node.end_lineno + 1)
+            if any(other is not node and other.lineno in lines for other in tree.body):
+                raise NotShippable(f"{path.name}:{node.lineno}: put the project import on lines of its own")
+            drop.update(lines)
+    kept = [line for number, line in enumerate(source.splitlines(), 1) if number not in drop]
     return "\n".join(kept).strip("\n") + "\n"
+
+
+def _imports_the_project(path, node):
+    """Whether ``node`` imports from the project: only ``from <travelling file> import name``
+    may, since those names are shipped ahead; any other import of the project is refused."""
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        if node.level or module.split(".")[0] == "autograder":
+            if node.level or module not in TRAVELLING:
+                raise NotShippable(f"{path.name}:{node.lineno}: a shipped file may import from the project "
+                                   f"only {sorted(TRAVELLING)}, not {'.' * node.level}{module}")
+            return True
+    if isinstance(node, ast.Import):
+        project = [a.name for a in node.names if a.name.split(".")[0] == "autograder"]
+        if project:
+            raise NotShippable(f"{path.name}:{node.lineno}: write `from {project[0]} import name`: "
+                               "a shipped file's project imports are dropped")
+    return False
 
 
 def kind_files(kinds, role):
     """The files that define the ``role`` functions ("call", "compare", "matches") of
-    ``kinds``, besides the generic ones: each once, in the order of the kinds."""
+    ``kinds``, besides the travelling ones: each once, in the order of the kinds."""
     files = []
     for kind in kinds:
         func = getattr(kind, role)
         path = Path(inspect.getsourcefile(func)).resolve() if func is not None else None
-        if path is not None and path not in (PLAIN, ANSWER, COMPARE) and path not in files:
+        if path is not None and path not in TRAVELLING.values() and path not in files:
             files.append(path)
     return files
 
 
 def kernel_source(kinds):
     """The judge's side of a graded run: ``grade.py`` and what it needs for ``kinds``."""
-    return _joined([PLAIN, ANSWER, *kind_files(kinds, "call"), GRADE])
+    return _joined([PLAIN, ANSWER, COMPARE, *kind_files(kinds, "call"), GRADE])
 
 
 def test_file_source(kinds):
@@ -62,4 +88,24 @@ def test_file_source(kinds):
 
 
 def _joined(paths):
+    defined = {}
+    for path in paths:
+        for name in _top_level_names(path):
+            if name in defined:
+                raise NotShippable(f"{Path(path).name} defines {name}, as {defined[name]} does: shipped files "
+                                   "share one namespace")
+            defined[name] = Path(path).name
     return "\n\n".join(module_source(path) for path in paths)
+
+
+def _top_level_names(path):
+    """The names a file defines at its top (its imports aside: two files may import numpy)."""
+    names = []
+    for node in ast.parse(Path(path).read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return names
+
