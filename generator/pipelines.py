@@ -1,7 +1,7 @@
 """The notebook pipelines: what the students get and what the staff get."""
 
 from generator.steps import (AddExportCell, AddOtterInit, AssignCellIds,
-                             ClearOutputs, Execute, RenderTemplate, SetMetadata, StableWidgetIds,
+                             ClearOutputs, CoalesceStreams, Execute, RenderTemplate, SetMetadata, StableWidgetIds,
                              Validate)
 
 # Both variants render alike; resources["variant"] decides what the template shows.
@@ -10,4 +10,4 @@ RENDER = [RenderTemplate(), AddOtterInit(), AddExportCell(), SetMetadata(),
 
 STUDENT = RENDER
 # The solution notebook ships executed; it needs its support files and tests beside it.
-SOLUTION = RENDER + [Execute(), StableWidgetIds(), Validate()]
+SOLUTION = RENDER + [Execute(), CoalesceStreams(), StableWidgetIds(), Validate()]

@@ -302,3 +302,24 @@ def test_every_legend_sits_beside_its_plot(notebooks, assignment):
     for call in legends:
         anchor = {k.arg: k.value for k in call.keywords}.get("bbox_to_anchor")
         assert anchor is not None and ast.literal_eval(anchor)[0] > 1, ast.unparse(call)
+
+
+def test_an_executed_notebooks_prints_are_one_output_however_the_kernel_flushed_them():
+    """A loaded machine once split a cell's prints in two outputs and the solution zip differed
+    between two builds: the solution pipeline merges them after it executes."""
+    from generator.pipelines import SOLUTION
+    from generator.steps import CoalesceStreams, Execute
+
+    kinds = [type(step) for step in SOLUTION]
+    assert kinds.index(CoalesceStreams) == kinds.index(Execute) + 1
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("...", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="dW1: relative error 2e-11\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="db1: relative error 3e-11\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "figure"}),
+        nbformat.v4.new_output("stream", name="stdout", text="done\n")])]
+    merged = CoalesceStreams()(nb, {}).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "dW1: relative error 2e-11\ndb1: relative error 3e-11\n"),
+        ("stream", "stderr", "a warning\n"), ("display_data", None, None), ("stream", "stdout", "done\n")]

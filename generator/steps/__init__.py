@@ -9,6 +9,7 @@ from generator.steps.add_export_cell import AddExportCell
 from generator.steps.add_otter_init import AddOtterInit
 from generator.steps.assign_cell_ids import AssignCellIds
 from generator.steps.clear_outputs import ClearOutputs
+from generator.steps.coalesce_streams import CoalesceStreams
 from generator.steps.execute import Execute
 from generator.steps.render_template import RenderTemplate
 from generator.steps.set_metadata import SetMetadata
@@ -23,6 +24,6 @@ def run_pipeline(steps, resources, nb=None):
 
 
 __all__ = [
-    "AddExportCell", "AddOtterInit", "AssignCellIds", "ClearOutputs",
+    "AddExportCell", "AddOtterInit", "AssignCellIds", "ClearOutputs", "CoalesceStreams",
     "Execute", "RenderTemplate", "SetMetadata", "StableWidgetIds", "Validate", "run_pipeline",
 ]
