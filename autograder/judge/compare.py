@@ -75,9 +75,15 @@ def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
     close = np.isclose(value, want, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return Comparison(True, got=value)
-    bad = np.flatnonzero(~close.reshape(-1))
-    return Comparison(False, f"{call} returned {short_numbers(value)}: {len(bad)} of {want.size} "
-                             f"entries are wrong (the first is entry {int(bad[0])})", got=value)
+    wrong = int((~close).sum())
+    if want.size <= 8:  # small enough to read whole, the expected value after it
+        return Comparison(False, f"{call} returned {short_numbers(value)}: {wrong} of {want.size} entries "
+                                 f"are wrong", got=value)
+    # Too big to read whole: the first wrong entry, where it is, and what it should be.
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
+    where = first[0] if len(first) == 1 else first
+    return Comparison(False, f"{call}: {wrong} of {want.size} entries are wrong; entry {where} is "
+                             f"{value[first]:.6g}, it should be {want[first]:.6g}", got=value, show_expected=False)
 
 
 def judge_outcome(outcome, expected, function, call, args, compare, matches=None, rtol=FLOAT_RTOL,
