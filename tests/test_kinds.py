@@ -207,3 +207,19 @@ def test_an_answer_the_comparison_did_not_foresee_fails_its_case_and_nothing_els
     passed, message, _ = judge_outcome(["value", got], expected, "f", "f(x)", args,
                                        lambda *a: 1 / 0, None, 1e-4, 1e-5)
     assert not passed and message == "f(x) returned what the check cannot compare (ZeroDivisionError)."
+
+
+def test_a_wrong_array_says_where_it_goes_wrong_as_a_student_reads_it():
+    from autograder.judge.compare import compare_array
+
+    want = np.arange(12.0).reshape(4, 3)
+    got = want.copy()
+    got[1, 2] = 7.5
+    passed, message, _ = judge_outcome(["value", got.tolist()], want.tolist(), "softmax", "softmax(Z=[4×3 array])",
+                                       [], compare_array)
+    assert not passed and message == "softmax(Z=[4×3 array]): 1 of 12 entries are wrong; entry (1, 2) is 7.5, " \
+                                     "it should be 5."
+    passed, message, _ = judge_outcome(["value", [1.0, 2.5]], [1.0, 2.0], "f", "f(x=[1, 2])", [], compare_array)
+    assert message == "f(x=[1, 2]) returned [1, 2.5]: 1 of 2 entries are wrong; expected [1, 2]."
+    passed, message, _ = judge_outcome(["value", [[1.0, 2.0]]], [1.0, 2.0], "f", "f(x)", [], compare_array)
+    assert message == "f(x) returned an array of shape (1, 2); it should have shape (2,)."
