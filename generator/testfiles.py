@@ -74,8 +74,8 @@ def _case_terms(case, func):
 def case_code(case, func, var, catalogue=(), question=None, uses=False):
     """(data lines, check line) of one case. The data sits in module constants so that otter's
     feedback, which quotes the failing line, shows a short call rather than the literals. With
-    the ``catalogue``, the outputs of ``question``'s mistakes on this case come along (for kinds
-    whose check names them); ``uses``: the file's ``_uses`` goes to the check too."""
+    the ``catalogue``, the outputs of ``question``'s mistakes on this case come along, so that
+    the check names a mistake as the judge does; ``uses``: the file's ``_uses`` goes to the check too."""
     name = func.__name__
     kind, call, expected, rtol, atol = _case_terms(case, func)
     data = [f"{var} = {args_literal(case.args)}", f"{var}_expected = {literal(expected)}"]

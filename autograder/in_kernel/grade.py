@@ -16,8 +16,9 @@ by the submission, can make a wrong answer right: a forged line can only claim w
 submission's own function could have returned.
 It runs where nothing of this project is importable, and is never imported: the judge sends it
 as source (``judge/shipped.py``), after the sources of what its imports name: the plain-data
-codec (one set of caps for both sides), ``answer.py`` (how a case is called, as in otter's test
-files) and the modules of the case kinds that bring their own caller.
+codec (one set of caps for both sides) and ``answer.py`` (how a case is called, as in otter's
+test files); then ``compare.py`` and the files of the case kinds that bring their own caller
+(which may use its names).
 """
 
 import contextlib

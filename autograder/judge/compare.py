@@ -36,7 +36,6 @@ TAG_MESSAGES = {
 class Comparison:
     passed: bool
     message: str = ""  # for a failure: what came back and why it is wrong
-    got: object = None  # what came back, as numbers, for diagnosis
     show_expected: bool = True  # whether the expected value helps (not after a wrong shape)
 
 
@@ -60,8 +59,8 @@ def compare_float(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
     value = float(value.reshape(()))
     want = float(numbers(expected))
     if np.isclose(value, want, rtol=rtol, atol=atol):
-        return Comparison(True, got=value)
-    return Comparison(False, f"{call} returned {value:.6g}", got=value)
+        return Comparison(True)
+    return Comparison(False, f"{call} returned {value:.6g}")
 
 
 def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
@@ -74,16 +73,16 @@ def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
                                  f"shape {want.shape}", show_expected=False)
     close = np.isclose(value, want, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
-        return Comparison(True, got=value)
+        return Comparison(True)
     wrong = int((~close).sum())
     if want.size <= 8:  # small enough to read whole, the expected value after it
         return Comparison(False, f"{call} returned {short_numbers(value)}: {wrong} of {want.size} entries "
-                                 f"are wrong", got=value)
+                                 f"are wrong")
     # Too big to read whole: the first wrong entry, where it is, and what it should be.
     first = tuple(int(i) for i in np.argwhere(~close)[0])
     where = first[0] if len(first) == 1 else first
     return Comparison(False, f"{call}: {wrong} of {want.size} entries are wrong; entry {where} is "
-                             f"{value[first]:.6g}, it should be {want[first]:.6g}", got=value, show_expected=False)
+                             f"{value[first]:.6g}, it should be {want[first]:.6g}", show_expected=False)
 
 
 def judge_outcome(outcome, expected, function, call, args, compare, matches=None, rtol=FLOAT_RTOL,

@@ -59,7 +59,7 @@ class Kind:
     def answer(self, func, args):
         """``[tag, detail]`` of ``func`` on ``args``, called as the kernel calls a student's
         function: at build time, for the reference's expected values and the mistakes' outputs."""
-        return answer_of(func, list(args), self.call)
+        return answer_of(func, args, self.call)
 
 
 KINDS = {}
