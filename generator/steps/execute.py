@@ -42,7 +42,8 @@ class Execute:
             **self.client_options,
         )
         # Keyword arguments reach the kernel manager's start_kernel: the kernel's environment.
-        client.execute(env=dict(os.environ, EECS182_REPRODUCIBLE_OUTPUTS="1"))
+        # No bytecode: the notebook's support modules would leave __pycache__ in the release.
+        client.execute(env=dict(os.environ, EECS182_REPRODUCIBLE_OUTPUTS="1", PYTHONDONTWRITEBYTECODE="1"))
         ran = {c.id: c for c in runnable.cells}
         for cell in nb.cells:
             if cell.id in ran and cell.cell_type == "code":
