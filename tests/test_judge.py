@@ -12,7 +12,7 @@ import pytest
 
 from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.judge.limits import call_budget
-from autograder.judge.user import prepare_user
+from autograder.judge.user import prepare_user, remove_files_of
 from assignment.model import Assignment
 from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
@@ -281,6 +281,30 @@ def test_the_kernel_runs_as_another_user_that_cannot_read_the_judges_files(noteb
     assert found == "PermissionError"
     assert no_new_privs == "1"  # no setuid program gives the kernel privileges back
     assert scores(verdict)["q1a_grad"] == 1
+
+
+def test_what_the_user_left_near_the_top_goes_first_and_closed_folders_are_not_walked(tmp_path, judge_user):
+    """A shared folder holding someone's big tree: a walk that went depth first could spend its
+    budget inside that tree and miss what the kernel left at the top (seen in /tmp)."""
+    uid = pwd.getpwnam(judge_user).pw_uid
+    shared = tmp_path / "shared"
+    (shared / "a-big-tree").mkdir(parents=True)
+    for i in range(300):
+        (shared / "a-big-tree" / f"f{i}").write_text("")
+    (shared / "open" / "deeper").mkdir(parents=True, mode=0o777)
+    (shared / "closed").mkdir(mode=0o700)
+    for place in ("left-file", "open/deeper/left-file", "closed/root-put-it-here"):
+        (shared / place).write_text("x")
+        os.chown(shared / place, uid, -1)
+    (shared / "left-folder" / "inner").mkdir(parents=True)
+    os.chown(shared / "left-folder", uid, -1)
+
+    assert remove_files_of(judge_user, [shared], max_entries=50) == f"2 in {shared}"
+    assert not (shared / "left-file").exists() and not (shared / "left-folder").exists()
+    assert remove_files_of(judge_user, [shared]) == f"1 in {shared}"
+    assert not (shared / "open" / "deeper" / "left-file").exists()
+    assert (shared / "closed" / "root-put-it-here").exists()  # the user could never have reached it
+    assert len(list((shared / "a-big-tree").iterdir())) == 300
 
 
 def test_nothing_the_kernels_user_left_in_shared_folders_survives(notebooks, casebook, tmp_path, judge_user):

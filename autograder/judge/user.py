@@ -49,40 +49,46 @@ def prepare_user(name=None):
     return name
 
 
-def remove_files_of(user, folders=SHARED_FOLDERS):
+def remove_files_of(user, folders=SHARED_FOLDERS, max_entries=MAX_ENTRIES):
     """Remove every file and folder ``user`` owns in ``folders`` (and below them); returns what
     was removed, as "N entries in /tmp, ..." ("" if nothing). Links are removed, never followed."""
     uid = pwd.getpwnam(user).pw_uid
     removed = {}
     for top in dict.fromkeys(os.path.realpath(f) for f in folders):
-        budget = [MAX_ENTRIES]
-        count = _remove_below(top, uid, budget)
+        count = _remove_below(top, uid, max_entries)
         if count:
             removed[top] = count
     return ", ".join(f"{n} in {top}" for top, n in removed.items())
 
 
-def _remove_below(folder, uid, budget, depth=0):
-    count = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        budget[0] -= 1
-        if budget[0] < 0:
-            break
-        try:
-            info = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        is_folder = stat.S_ISDIR(info.st_mode)
-        if info.st_uid == uid:
+def _remove_below(top, uid, budget, max_depth=8):
+    """Level by level, so that what the user left near the top is found before the budget goes
+    on someone's deep tree; and only into folders others may enter, since the user can have
+    written nothing anywhere else (a grader's own 0700 folders are never walked)."""
+    count, level = 0, [top]
+    for _ in range(max_depth + 1):
+        below = []
+        for folder in level:
             try:
-                shutil.rmtree(entry.path) if is_folder else os.unlink(entry.path)
-                count += 1
+                entries = list(os.scandir(folder))
             except OSError:
-                pass
-        elif is_folder and depth < 8:
-            count += _remove_below(entry.path, uid, budget, depth + 1)
+                continue
+            for entry in entries:
+                budget -= 1
+                if budget < 0:
+                    return count
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                is_folder = stat.S_ISDIR(info.st_mode)
+                if info.st_uid == uid:
+                    try:
+                        shutil.rmtree(entry.path) if is_folder else os.unlink(entry.path)
+                        count += 1
+                    except OSError:
+                        pass
+                elif is_folder and info.st_mode & stat.S_IXOTH:
+                    below.append(entry.path)
+        level = below
     return count
