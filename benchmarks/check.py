@@ -18,11 +18,13 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignment.model import all_assignments  # noqa: E402
+from autograder.judge import build_casebook  # noqa: E402
 from generator.testfiles import render_test_file, write_tests  # noqa: E402
 
 
@@ -46,13 +48,13 @@ def main():
     for assignment in all_assignments():
         reference = assignment.reference_module()
         catalogue = getattr(importlib.import_module(assignment.checks), "MISTAKES", [])
-        checks = importlib.import_module(assignment.checks)
+        casebook = build_casebook(assignment, assignment.term_seed)
         with tempfile.TemporaryDirectory() as folder:
-            write_tests(assignment, assignment.term_seed, Path(folder) / "tests", include_hidden=False)
+            write_tests(casebook, reference, Path(folder) / "tests", include_hidden=False)
             (Path(folder) / "plain").mkdir()
-            for q in assignment.questions:  # the baseline: no mistakes' outputs, no functions used
-                (Path(folder) / "plain" / f"{q.name}.py").write_text(render_test_file(
-                    q, getattr(reference, q.function), checks.cases(q.name, assignment.term_seed), False))
+            for q in casebook.questions:  # the baseline: no mistakes' outputs, no functions used
+                bare = replace(q, cases=tuple(replace(c, diagnoses=[]) for c in q.cases))
+                (Path(folder) / "plain" / f"{q.name}.py").write_text(render_test_file(bare, False))
             here = os.getcwd()
             os.chdir(folder)
             try:

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
@@ -70,6 +71,14 @@ class Release:
     root: Path
     artifacts: dict = field(default_factory=dict)  # label -> path
 
+    @cached_property
+    def casebook(self):
+        """Every case with the reference's answers, computed once: the test files and the judge's
+        casebook in the Gradescope zip are written from it."""
+        from autograder.judge import build_casebook
+
+        return build_casebook(self.assignment, self.seed)
+
     @property
     def student_dir(self):
         return self.root / "student"
@@ -124,7 +133,7 @@ def _copy_support_files(assignment, dest):
 def _lay_out(release, folder, include_hidden):
     """Support files and tests in ``folder``, as a student's notebook finds them."""
     _copy_support_files(release.assignment, folder)
-    write_tests(release.assignment, release.seed, folder / "tests", include_hidden=include_hidden)
+    write_tests(release.casebook, release.assignment.reference_module(), folder / "tests", include_hidden)
 
 
 def _fresh_folder(folder):
@@ -253,12 +262,9 @@ def gradescope_code(assignment):
 
 def _judge_files(release, nb):
     """The judge, its casebook and the entry points that run it, for the Gradescope zip."""
-    from autograder.judge import build_casebook
-
     files = gradescope_code(release.assignment)
-    casebook = build_casebook(release.assignment, release.seed)
-    casebook = replace(casebook, preload=tuple(_notebook_imports(release.assignment, nb)),
-                       known_forms=_known_forms(release.assignment, casebook, nb))
+    casebook = replace(release.casebook, preload=tuple(_notebook_imports(release.assignment, nb)),
+                       known_forms=_known_forms(release.assignment, release.casebook, nb))
     files["casebook.json"] = casebook.to_json().encode()
     # Gradescope's scripts, as they are: run_autograder runs run_otter.py, which runs the judge.
     for name in ("run_autograder", "run_otter.py"):

@@ -9,7 +9,7 @@ import torch
 
 from autograder.cases import disc02 as cases
 from autograder.cases.disc02_kinds import tanh_bowl
-from autograder.judge.casebook import reference_answer
+from autograder.judge.casebook import judged_question, reference_answer
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import dumps
 from generator.testfiles import render_test_file
@@ -125,7 +125,8 @@ def test_layer_gradients_name_the_gradient_that_is_wrong_or_misshapen():
 def _test_file_namespace(question, func):
     """An otter test file for ``question`` with every case, loaded as otter loads it."""
     a = DISC02.question(question)
-    source = render_test_file(a, getattr(S, a.function), cases.cases(question, DISC02.term_seed), include_hidden=True)
+    judged = judged_question(a, getattr(S, a.function), cases.cases(question, DISC02.term_seed))
+    source = render_test_file(judged, include_hidden=True)
     namespace = {}
     exec(compile(source, f"{question}.py", "exec"), namespace)
     tests = [v for k, v in namespace.items() if k.startswith(("test_public", "test_hidden"))]

@@ -12,6 +12,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from autograder.judge import build_casebook
 from generator.testfiles import literal, write_tests
 from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER
@@ -189,8 +190,9 @@ def test_literals_round_trip():
 
 
 def test_public_test_files_hold_no_hidden_case(tmp_path):
-    public = write_tests(DISC01, DISC01.term_seed, tmp_path / "public", include_hidden=False)
-    full = write_tests(DISC01, DISC01.term_seed, tmp_path / "full", include_hidden=True)
+    casebook, reference = build_casebook(DISC01, DISC01.term_seed), DISC01.reference_module()
+    public = write_tests(casebook, reference, tmp_path / "public", include_hidden=False)
+    full = write_tests(casebook, reference, tmp_path / "full", include_hidden=True)
     assert [p.name for p in public] == [f"{q.name}.py" for q in DISC01.questions]
     checks = importlib.import_module(DISC01.checks)
     for q, p, f in zip(DISC01.questions, public, full):
@@ -201,8 +203,9 @@ def test_public_test_files_hold_no_hidden_case(tmp_path):
 
 
 def test_hidden_cases_follow_the_term_seed(tmp_path):
-    a = write_tests(DISC01, 1, tmp_path / "a", include_hidden=True)
-    b = write_tests(DISC01, 2, tmp_path / "b", include_hidden=True)
+    reference = DISC01.reference_module()
+    a = write_tests(build_casebook(DISC01, 1), reference, tmp_path / "a", include_hidden=True)
+    b = write_tests(build_casebook(DISC01, 2), reference, tmp_path / "b", include_hidden=True)
     for x, y in zip(a, b):
         public = lambda t: re.sub(r"_hidden_.*", "", t, flags=re.S)
         assert public(x.read_text()) == public(y.read_text())  # public cases stay
@@ -216,7 +219,7 @@ def test_hidden_cases_follow_the_term_seed(tmp_path):
 def leak_setup(tmp_path_factory):
     root = tmp_path_factory.mktemp("leaks")
     hidden = root / "hidden"
-    write_tests(DISC01, DISC01.term_seed, hidden, include_hidden=True)
+    write_tests(build_casebook(DISC01, DISC01.term_seed), DISC01.reference_module(), hidden, include_hidden=True)
     nb = render("student")
     return root, hidden, nb
 

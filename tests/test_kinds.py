@@ -17,7 +17,7 @@ import pytest
 from assignment.model import Assignment, all_assignments
 from autograder.cases import Case
 from autograder.judge import shipped
-from autograder.judge.casebook import build_casebook
+from autograder.judge.casebook import build_casebook, judged_question
 from autograder.judge.compare import judge_outcome
 from autograder.judge.kinds import KINDS, Kind, register
 from autograder.judge.plain import decode_arg
@@ -77,7 +77,7 @@ def test_a_new_kind_ships_its_own_file_into_otters_test_file(direction):
     question = SimpleNamespace(name="q_dir", points=2.0)
     cases = [Case((np.array([1.0, -2.0, 0.5]),), False, "direction"),
              Case((np.array([0.3, 0.1, -4.0]),), True, "direction")]
-    rendered = render_test_file(question, gradient, cases, include_hidden=True)
+    rendered = render_test_file(judged_question(question, gradient, cases), include_hidden=True)
     assert "def compare_direction(" in rendered and "def call_with_list(" in rendered
     assert "from autograder" not in rendered  # the project's imports are dropped: the test file stands alone
     assert "def train_case(" not in rendered  # only the kinds a question uses come along
@@ -131,9 +131,7 @@ def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
     compared, saved = 0, np.geterr()
     for question in assignment.questions:
         judged = casebook.question(question.name)
-        cases = checks.cases(question.name, assignment.term_seed)
-        rendered = render_test_file(question, getattr(reference, question.function), cases, include_hidden=False,
-                                    catalogue=checks.MISTAKES)
+        rendered = render_test_file(judged, include_hidden=False)
         public = [c for c in judged.cases if not c.hidden]
         answers = [getattr(reference, question.function)]
         answers += [m.function(question.function) for m in checks.MISTAKES if m.question == question.name]

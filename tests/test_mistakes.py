@@ -39,7 +39,7 @@ def public_tests(tmp_path_factory):
     folders = {}
     for name, a in ASSIGNMENTS.items():
         folders[name] = tmp_path_factory.mktemp(name)
-        write_tests(a, a.term_seed, folders[name] / "tests", include_hidden=False)
+        write_tests(build_casebook(a, a.term_seed), a.reference_module(), folders[name] / "tests", include_hidden=False)
     return folders
 
 

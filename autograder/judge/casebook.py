@@ -90,34 +90,37 @@ def build_casebook(assignment, seed):
     reference = assignment.reference_module()
     checks = importlib.import_module(assignment.checks)
     mistakes = getattr(checks, "MISTAKES", [])
-    questions = []
-    for q in assignment.questions:
-        func = getattr(reference, q.function)
-        params = list(inspect.signature(func).parameters)
-        cases = []
-        for case in checks.cases(q.name, seed):
-            kind = KINDS[case.kind]
-            rtol, atol = kind.tolerances(case)
-            expected = reference_answer(kind, func, case.args)
-            call = kind.call_text(q.function, case.args, params)
-            diagnoses = mistake_outputs(mistakes, q, kind, case.args, expected, rtol, atol)
-            cases.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
-                                    call, rtol, atol, case.note, diagnoses))
-        questions.append(JudgedQuestion(q.name, q.function, q.points, tuple(cases)))
+    questions = tuple(judged_question(q, getattr(reference, q.function), checks.cases(q.name, seed), mistakes)
+                      for q in assignment.questions)
     written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
                     for w in assignment.written)
-    return Casebook(assignment.name, int(seed), tuple(questions), assignment.checks, written)
+    return Casebook(assignment.name, int(seed), questions, assignment.checks, written)
 
 
-def mistake_outputs(mistakes, question, kind, args, expected, rtol, atol):
+def judged_question(question, func, cases, mistakes=()):
+    """``question``'s cases as plain data, with what the reference ``func`` answers on each and
+    what each of its catalogued ``mistakes`` answers where that is wrong."""
+    name = func.__name__
+    params = list(inspect.signature(func).parameters)
+    judged = []
+    for case in cases:
+        kind = KINDS[case.kind]
+        rtol, atol = kind.tolerances(case)
+        expected = reference_answer(kind, func, case.args)
+        diagnoses = mistake_outputs(mistakes, question.name, name, kind, case.args, expected, rtol, atol)
+        judged.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
+                                 kind.call_text(name, case.args, params), rtol, atol, case.note, diagnoses))
+    return JudgedQuestion(question.name, name, question.points, tuple(judged))
+
+
+def mistake_outputs(mistakes, question, function, kind, args, expected, rtol, atol):
     """[hint, what the mistake returns] for each of ``question``'s catalogued mistakes that
-    gets this case wrong, as plain data: the judge's casebook and otter's test files both name a
-    mistake by these."""
+    gets this case wrong, as plain data: the judge and otter's test files name a mistake by these."""
     found = []
     for mistake in mistakes:
-        if mistake.question != question.name:
+        if mistake.question != question:
             continue
-        value = _mistake_output(mistake, question.function, kind, args)
+        value = _mistake_output(mistake, function, kind, args)
         if value is not None and not kind.compare(expected, value, "", args, rtol, atol).passed:
             found.append([mistake.hint, value])
     return found
