@@ -300,11 +300,13 @@ def _notebook_imports(assignment, nb):
     return third_party(imported_module_paths(sources, when_run=True), own=own)
 
 
-def build_release(assignment, out_root, seed=None, progress=lambda msg: None):
+def build_release(assignment, out_root, seed=None, progress=lambda msg: None, student_built=lambda release: None):
+    """``student_built(release)`` is called once the student folder and zip exist."""
     seed = assignment.term_seed if seed is None else int(seed)
     release = Release(assignment, seed, Path(out_root) / assignment.name)
     release.root.mkdir(parents=True, exist_ok=True)
     build_student(release, progress)
+    student_built(release)
     build_solution(release, progress)
     build_rubric(release)
     build_autograder(release, progress)

@@ -53,8 +53,9 @@ def check_solution_full_marks(release):
     return CheckResult("solution earns full marks (judge)", not wrong, detail)
 
 
-def check_blank_student(release):
-    """Run the blank student notebook top to bottom, then grade it: every question must be 0."""
+def run_blank_student(release):
+    """Run the blank student notebook top to bottom in a fresh kernel, in a copy of the student
+    folder. It needs only that folder, so a build may run it while it executes the solution."""
     from generator.steps import Execute
 
     a = release.assignment
@@ -65,12 +66,17 @@ def check_blank_student(release):
         try:
             Execute()(nb, {"workdir": work, "assignment": a})
         except Exception as exc:  # CellExecutionError names the cell and the traceback
-            return [CheckResult("blank student notebook runs", False, f"{type(exc).__name__}: {str(exc)[-2000:]}")]
-        ran = CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")
-        scores = judge_grade(release.autograder_zip, work / a.notebook)
+            return CheckResult("blank student notebook runs", False, f"{type(exc).__name__}: {str(exc)[-2000:]}")
+    return CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")
+
+
+def check_blank_student_zero(release):
+    """Grade the blank student notebook: every question must be 0."""
+    a = release.assignment
+    scores = judge_grade(release.autograder_zip, release.student_dir / a.notebook)
     nonzero = {q.name: scores.get(q.name) for q in a.questions if (scores.get(q.name) or (None,))[0] != 0}
     detail = f"all {_count(len(a.questions), 'autograded question')} score 0" if not nonzero else f"not zero: {nonzero}"
-    return [ran, CheckResult("blank student notebook earns zero", not nonzero, detail)]
+    return CheckResult("blank student notebook earns zero", not nonzero, detail)
 
 
 # --- leaks -------------------------------------------------------------------------------------
@@ -157,7 +163,9 @@ def check_pages_offline(release):
     return CheckResult("solution and rubric pages work offline", not problems, detail)
 
 
-def verify_release(release, progress=lambda msg: None):
+def verify_release(release, progress=lambda msg: None, blank_run=None):
+    """Every check of ``release``. ``blank_run``: ``run_blank_student``'s result where it ran
+    already (beside the build, ``generator.build.build_and_verify``)."""
     results = [CheckResult("solution notebook runs", True, "executed top to bottom in a fresh kernel"),
                check_pages_offline(release)]
     progress("leak check")
@@ -165,5 +173,6 @@ def verify_release(release, progress=lambda msg: None):
     progress("grading the solution (judge)")
     results.append(check_solution_full_marks(release))
     progress("running and grading the blank student notebook")
-    results.extend(check_blank_student(release))
+    results.append(blank_run or run_blank_student(release))
+    results.append(check_blank_student_zero(release))
     return results

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from assignment.model import Assignment
-from generator.release import Release, build_release
-from generator.verify import CheckResult, verify_release
+from generator.build import build_and_verify
+from generator.release import Release
+from generator.verify import CheckResult
 
 
 @pytest.fixture
@@ -33,8 +34,7 @@ def built(tmp_path_factory, worker_id):
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 record = root / f"{name}.json"
                 if not record.exists():
-                    release = build_release(assignment, root)
-                    checks = verify_release(release)
+                    release, checks = build_and_verify(assignment, root)
                     record.write_text(json.dumps({"checks": [dataclasses.asdict(c) for c in checks],
                                                   "artifacts": {k: str(v) for k, v in release.artifacts.items()}}))
             recorded = json.loads(record.read_text())

@@ -1,18 +1,20 @@
 """End to end: build the real release once, then check the artifacts and the verification."""
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 
 from assignment.model import Assignment
 from generator.release import build_release, written_prompt
-from generator.verify import judge_grade
+from generator.verify import check_blank_student_zero, judge_grade, run_blank_student
 
 pytestmark = [pytest.mark.slow]  # the full release of Discussion 1
 
@@ -33,6 +35,20 @@ def test_verification_passes_every_check(release):
     ]
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
     assert not failed, failed
+
+
+def test_the_verification_fails_a_student_notebook_that_cannot_run_or_earns_points(release, tmp_path):
+    rel, _ = release
+    student = tmp_path / "student"
+    shutil.copytree(rel.student_dir, student)
+    broken = SimpleNamespace(assignment=DISC01, student_dir=student, autograder_zip=rel.autograder_zip)
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise RuntimeError('this demo needs answers')")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), student / DISC01.notebook)
+    ran = run_blank_student(broken)
+    assert not ran.passed and "this demo needs answers" in ran.detail
+    shutil.copyfile(rel.solution_dir / DISC01.notebook, student / DISC01.notebook)  # answers given away
+    zero = check_blank_student_zero(broken)
+    assert not zero.passed and zero.detail.startswith("not zero: ") and "'q1a_grad'" in zero.detail
 
 
 def test_student_zip_holds_exactly_what_students_need(release):
