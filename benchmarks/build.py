@@ -1,6 +1,7 @@
-"""`eecs182 build`'s build and verification, with the blank student notebook run beside the
-solution's (``generator.build.build_and_verify``) against one after the other (the build, then
-``verify_release``), in turns, in one process: pairing keeps the ratio fair on a noisy machine.
+"""`eecs182 build`'s build and verification as it runs (``generator.build.build_and_verify``:
+the blank student notebook's run beside the solution's, the judge's two runs beside the leak
+check) against every step one after the other, in turns, in one process: pairing keeps the
+ratio fair on a noisy machine.
 
     .venv/bin/python benchmarks/build.py [--pairs 3] [disc01 disc02 ...]
 
@@ -20,12 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assignment.model import Assignment, all_assignments  # noqa: E402
 from generator.build import build_and_verify  # noqa: E402
 from generator.release import build_release  # noqa: E402
-from generator.verify import verify_release  # noqa: E402
+from generator.verify import (check_blank_student_zero, check_no_leaks, check_pages_offline,  # noqa: E402
+                              check_solution_full_marks, run_blank_student)
 
 
 def one_after_the_other(assignment, out):
     release = build_release(assignment, out)
-    return release, verify_release(release)
+    return release, [check(release) for check in (check_pages_offline, check_no_leaks, check_solution_full_marks,
+                                                  run_blank_student, check_blank_student_zero)]
 
 
 def timed(build, assignment):

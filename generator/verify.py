@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,11 +169,15 @@ def verify_release(release, progress=lambda msg: None, blank_run=None):
     already (beside the build, ``generator.build.build_and_verify``)."""
     results = [CheckResult("solution notebook runs", True, "executed top to bottom in a fresh kernel"),
                check_pages_offline(release)]
-    progress("leak check")
-    results.append(check_no_leaks(release))
-    progress("grading the solution (judge)")
-    results.append(check_solution_full_marks(release))
-    progress("running and grading the blank student notebook")
-    results.append(blank_run or run_blank_student(release))
-    results.append(check_blank_student_zero(release))
+    # The judge's two runs, each in a kernel of its own, go on while this process looks for leaks.
+    with ThreadPoolExecutor(max_workers=2) as judge:
+        full_marks = judge.submit(check_solution_full_marks, release)
+        zero = judge.submit(check_blank_student_zero, release)
+        progress("leak check")
+        results.append(check_no_leaks(release))
+        progress("grading the solution (judge)")
+        results.append(full_marks.result())
+        progress("running and grading the blank student notebook")
+        results.append(blank_run or run_blank_student(release))
+        results.append(zero.result())
     return results
