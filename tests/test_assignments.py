@@ -13,9 +13,8 @@ import pytest
 
 from assignment.model import all_assignments
 from generator.release import build_release
-from generator.verify import judge_grade
 from test_gradescope import question_tests, run_autograder
-from test_release import otter_grade
+from test_release import judged_and_otters
 
 pytestmark = [pytest.mark.slow]  # every other assignment's release, graded three ways
 
@@ -82,9 +81,8 @@ def test_the_judge_and_plain_otter_run_agree(release, section):
     """otter's own in-kernel grading of the zip's test files (the kinds' checks as otter runs
     them) and the judge give the same scores, question by question."""
     rel, _ = release
-    for name in ("solution", "mistaken"):
-        judged, otters = judge_grade(rel.autograder_zip, section / f"{name}.ipynb"), \
-            otter_grade(rel.autograder_zip, section / f"{name}.ipynb")
+    graded = judged_and_otters(rel.autograder_zip, {name: section / f"{name}.ipynb" for name in ("solution", "mistaken")})
+    for name, (judged, otters) in graded.items():
         assert set(judged) == set(otters), name
         for question, (score, possible) in judged.items():
             # otter rounds a score to 5 decimals (1/7 of a point: 0.14286), the judge to 6

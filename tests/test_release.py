@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -128,6 +129,15 @@ def otter_grade(autograder_zip, notebook, timeout=900):
     return {t["name"]: (t.get("score"), t.get("max_score")) for t in tests if "max_score" in t}
 
 
+def judged_and_otters(autograder_zip, notebooks):
+    """{label: (the judge's scores, ``otter run -a``'s scores)} of each of ``notebooks`` (label ->
+    path). Every grading is a process of its own (a kernel, an otter run): they go side by side."""
+    with ThreadPoolExecutor(max_workers=2 * len(notebooks)) as pool:
+        pending = {label: (pool.submit(judge_grade, autograder_zip, path), pool.submit(otter_grade, autograder_zip, path))
+                   for label, path in notebooks.items()}
+        return {label: (judged.result(), otters.result()) for label, (judged, otters) in pending.items()}
+
+
 def _with_answers(rel, tmp_path, edits):
     """The solution notebook with ``{question: (old, new)}`` replaced in its function cells."""
     nb = nbformat.read(rel.solution_dir / DISC01.notebook, as_version=4)
@@ -151,8 +161,7 @@ def test_the_judge_and_plain_otter_run_agree_on_honest_work(release, tmp_path):
             "q1b_opt": ("np.sum(x * y) / np.sum(x * x)", "np.sum(y) / np.sum(x)"),
             "q1b_grad": ("2.0 * np.mean", "np.mean")}),
     }
-    for label, path in honest.items():
-        judged, otters = judge_grade(rel.autograder_zip, path), otter_grade(rel.autograder_zip, path)
+    for label, (judged, otters) in judged_and_otters(rel.autograder_zip, honest).items():
         assert set(judged) == set(otters), label
         for question, (score, possible) in judged.items():
             assert (score, possible) == pytest.approx(otters[question]), (label, question)
