@@ -125,7 +125,7 @@ def test_layer_gradients_name_the_gradient_that_is_wrong_or_misshapen():
 def _test_file_namespace(question, func):
     """An otter test file for ``question`` with every case, loaded as otter loads it."""
     a = DISC02.question(question)
-    judged = judged_question(a, getattr(S, a.function), cases.cases(question, DISC02.term_seed))
+    judged = judged_question(a, S, cases.cases(question, DISC02.term_seed))
     source = render_test_file(judged, include_hidden=True)
     namespace = {}
     exec(compile(source, f"{question}.py", "exec"), namespace)

@@ -74,10 +74,10 @@ def test_a_new_kind_ships_its_own_file_into_otters_test_file(direction):
     def gradient(w):
         return [2 * v for v in w]
 
-    question = SimpleNamespace(name="q_dir", points=2.0)
+    question = SimpleNamespace(name="q_dir", function="gradient", points=2.0)
     cases = [Case((np.array([1.0, -2.0, 0.5]),), False, "direction"),
              Case((np.array([0.3, 0.1, -4.0]),), True, "direction")]
-    rendered = render_test_file(judged_question(question, gradient, cases), include_hidden=True)
+    rendered = render_test_file(judged_question(question, SimpleNamespace(gradient=gradient), cases), include_hidden=True)
     assert "def compare_direction(" in rendered and "def call_with_list(" in rendered
     assert "from autograder" not in rendered  # the project's imports are dropped: the test file stands alone
     assert "def train_case(" not in rendered  # only the kinds a question uses come along

@@ -90,17 +90,19 @@ def build_casebook(assignment, seed):
     reference = assignment.reference_module()
     checks = importlib.import_module(assignment.checks)
     mistakes = getattr(checks, "MISTAKES", [])
-    questions = tuple(judged_question(q, getattr(reference, q.function), checks.cases(q.name, seed), mistakes)
-                      for q in assignment.questions)
+    questions = tuple(judged_question(q, reference, checks.cases(q.name, seed), mistakes) for q in assignment.questions)
     written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
                     for w in assignment.written)
     return Casebook(assignment.name, int(seed), questions, assignment.checks, written)
 
 
-def judged_question(question, func, cases, mistakes=()):
-    """``question``'s cases as plain data, with what the reference ``func`` answers on each and
-    what each of its catalogued ``mistakes`` answers where that is wrong."""
-    name = func.__name__
+def judged_question(question, reference, cases, mistakes=()):
+    """``question``'s cases as plain data, with what the ``reference`` (a module, or anything with
+    the question's function as an attribute) answers on each and what each of its catalogued
+    ``mistakes`` answers where that is wrong. The function goes by the question's name for it: the
+    name the judge looks for in a submission, whatever the reference's own is called."""
+    name = question.function
+    func = getattr(reference, name)
     params = list(inspect.signature(func).parameters)
     judged = []
     for case in cases:
