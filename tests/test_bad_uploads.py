@@ -159,7 +159,7 @@ def test_a_dead_worker_is_recorded_once_and_a_second_run_into_the_same_folder_re
     folder.mkdir()
     submission(notebooks, folder, base="solution", name="a_first.ipynb")
     submission(notebooks, folder, base="solution", name="b_slow.ipynb", at=9,
-               extra_cells=["import time\ntime.sleep(8)"])
+               extra_cells=["import time\ntime.sleep(5)"])
     out = tmp_path / "out"
     command = [str(EECS182), "grade", str(folder), "-o", str(out), "-a", str(autograder_zip), "--workers", "1",
                "--no-progress"]

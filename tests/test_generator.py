@@ -19,7 +19,7 @@ from generator.pipelines import RENDER
 from assignment.model import PRACTICE_PLACEHOLDER, WRITTEN_PLACEHOLDER
 from generator.source import STUDENT_BODY, function_source
 from generator.steps import run_pipeline
-from generator.verify import find_leaks, secrets
+from generator.verify import _source_segment, find_leaks, secrets
 from generator.zipping import PROJECT as ROOT, write_zip
 
 DISC01 = Assignment.named("disc01")
@@ -326,3 +326,19 @@ def test_an_executed_notebooks_prints_are_one_output_however_the_kernel_flushed_
     assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
         ("stream", "stdout", "dW1: relative error 2e-11\ndb1: relative error 3e-11\n"),
         ("stream", "stderr", "a warning\n"), ("display_data", None, None), ("stream", "stdout", "done\n")]
+
+
+def test_hidden_values_are_cut_from_their_file_as_ast_would():
+    """The leak check reads each hidden value's source with lines split once; it must cut exactly
+    what ``ast.get_source_segment`` cuts: one line or several, after non-ASCII text."""
+    import ast
+
+    text = ('_hidden_a = [1.2345678901, -2.5e-07]\n'
+            'label = "θ ≥ 0"; _hidden_b = {"β": (0.1234567891,\n'
+            '                                  0.9876543219)}\n'
+            '_hidden_c = np.array([[1, 2],\n    [3, 4]],\n    dtype=float)  # trailing\n')
+    lines = text.splitlines(keepends=True)
+    values = [node for node in ast.walk(ast.parse(text)) if isinstance(node, ast.expr)]
+    assert len(values) > 10
+    for node in values:
+        assert _source_segment(lines, node) == ast.get_source_segment(text, node)
