@@ -131,7 +131,7 @@ def secrets(assignment, hidden_tests_dir):
 
 def _source_segment(lines, node):
     """``ast.get_source_segment`` from lines split once: it splits the whole file on every call,
-    and a test file holds hundreds of hidden values (2.4 s of disc01's verification)."""
+    and a test file holds hundreds of hidden values (2.4 s of a 16-question verification)."""
     first, last = node.lineno - 1, node.end_lineno - 1
     encoded = [line.encode() for line in lines[first:last + 1]]  # offsets count UTF-8 bytes
     if first == last:
