@@ -180,14 +180,18 @@ class NotebookPage:
         self.page.keyboard.press("Control+a")
         self.page.keyboard.type(code)
 
-    def run_cell(self, containing):
-        """Click into the cell and press Shift+Enter; wait until it finishes."""
+    def run_cell(self, containing, timeout=120):
+        """Click into the cell and press Shift+Enter; wait until it finishes: its prompt shows a
+        new execution count, which the front end sets on the kernel's reply, after the outputs."""
         cell = self.code_cell(containing)
         cell.scroll_into_view_if_needed()
+        prompt = cell.locator(".jp-InputPrompt").first
+        before = prompt.inner_text()
         cell.locator(".cm-content").click()
         self.page.keyboard.press("Shift+Enter")
-        self.page.wait_for_timeout(300)
-        self.wait_until_idle()
+        self.page.wait_for_function("([prompt, before]) => /\\[\\d+\\]/.test(prompt.textContent)"
+                                    " && prompt.textContent !== before",
+                                    arg=[prompt.element_handle(), before], timeout=timeout * 1000)
         return cell
 
     def error_outputs(self):

@@ -161,10 +161,12 @@ def _remove(path):
 # --- saving -----------------------------------------------------------------------------------
 
 
-def save_from_front_end(notebook, wait=SAVE_WAIT_SECONDS):
+def save_from_front_end(notebook, wait=None):
     """Ask JupyterLab (through ipylab) to save the open notebook; True once the file on disk
     is newer than before. Where no front end listens (nbclient, a plain console) the request
-    goes nowhere and this returns False after ``wait`` seconds."""
+    goes nowhere and this returns False after ``wait`` seconds (default: SAVE_WAIT_SECONDS, read
+    when called, so that a run known to have no front end may shorten it)."""
+    wait = SAVE_WAIT_SECONDS if wait is None else wait
     try:
         from ipylab import JupyterFrontEnd
     except ImportError:
