@@ -12,6 +12,7 @@ import pytest
 
 from autograder.judge import Limits, build_casebook, judge_submission
 from autograder.judge.limits import call_budget
+from autograder.judge.request import gradable_cells
 from autograder.judge.user import prepare_user, remove_files_of
 from assignment.model import Assignment
 from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
@@ -71,6 +72,11 @@ def test_cells_pasted_into_a_new_notebook_are_graded_with_a_note(notebooks, case
     verdict = judge_submission(path, casebook, DISC01.root)
     assert verdict.score == verdict.max_score
     assert verdict.notes[0].startswith("this notebook is not marked as disc01")
+    # Otter's set-up and the export are known by their code: neither runs.
+    kept = {id(cell) for _, cell in gradable_cells(pasted)}
+    left_out = [c.source for c in pasted.cells if id(c) not in kept]
+    assert len(left_out) == 2
+    assert "otter.Notebook(" in left_out[0] and "submit.export(" in left_out[1]
 
 
 def test_the_blank_notebook_scores_zero_and_says_not_implemented(notebooks, casebook, tmp_path):

@@ -25,12 +25,15 @@ class Unresponsive(Exception):
 
 def gradable_cells(nb):
     """(number, cell) of the code cells the judge runs: the student's, not demonstrations,
-    checks or otter's. ``number`` counts code cells from 1, as a student would."""
+    checks, otter's set-up or the export. ``number`` counts code cells from 1, as a student would.
+    Otter's set-up and the export cell are known by their code too: cells pasted into a new
+    notebook lose their tags, and the export would make a zip and wait for a front end to save."""
     keep = []
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for number, cell in enumerate(code_cells, 1):
         tags = cell.metadata.get("tags", [])
-        if "otter_ignore" in tags or "check" in cell.metadata or "otter.Notebook(" in cell.source:
+        if "otter_ignore" in tags or "check" in cell.metadata or any(
+                call in cell.source for call in ("otter.Notebook(", "submit.export(")):
             continue
         keep.append((number, cell))
     return keep
