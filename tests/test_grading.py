@@ -43,22 +43,27 @@ def full_marks_except(row, *questions):
     return all(float(row[q]) == (0 if q in questions else POINTS[q]) for q in QUESTIONS)
 
 
-def sandbox_processes(*batches):
+def sandbox_processes(*batches, wait=0):
     """Processes still alive of the grading sandboxes of ``batches`` (pids of the processes that
-    graded; this one by default): bubblewrap, the zygote, launchers and kernels (forked from the
-    zygote, they keep its command line). Each names its batch's warm folder, whose name holds the
-    batch's pid, so sandboxes of other tests running at the same time are not counted."""
+    graded; this one by default) after up to ``wait`` seconds: bubblewrap, the zygote, launchers
+    and kernels (forked from the zygote, they keep its command line). Each names its batch's warm
+    folder, whose name holds the batch's pid, so sandboxes of other tests running at the same
+    time are not counted."""
     marks = [f"eecs182-warm-{pid}-" for pid in (batches or [os.getpid()])]
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if any(mark in cmdline for mark in marks):
-                found.append(cmdline[:120])
-    return found
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                if any(mark in cmdline for mark in marks):
+                    found.append(cmdline[:120])
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_the_sandbox_works_on_this_machine():
@@ -436,8 +441,7 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_grades_the_rest(note
 
     code, _ = run_until(len(after_first) + 1, signal.SIGKILL)
     assert code == -signal.SIGKILL
-    time.sleep(2)
-    assert not sandbox_processes(*batches)
+    assert not sandbox_processes(*batches, wait=5)  # each dies with its parent
     kept = {p.name: p.read_bytes() for p in (out / "results").glob("*.json")}
     assert all(kept[name] == data for name, data in after_first.items())  # never regraded
 
