@@ -29,14 +29,14 @@ experiment: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/relu_experiment.py
 
-# torch first and pinned: it is the CPU wheel on the machines' disk; anything that pulls torch
-# in afterwards then finds it satisfied instead of downloading a multi-GB CUDA build.
-# --no-compile: bytecode is written when a module is first imported (above), not for every file.
+# torch first and pinned, by pip: it is the CPU wheel on the machines' disk (uv does not look
+# there); anything that pulls torch in afterwards then finds it satisfied instead of downloading
+# a multi-GB CUDA build. The other 150 packages go in with uv: 5 s instead of pip's 20 to 27 s,
+# the same versions. Neither compiles bytecode: a module's is written when first imported (above).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-compile --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile torch==2.13.0
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-compile torch==2.13.0 uv
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[test]'
 	$(MAKE) --no-print-directory browser
 	touch $@
 
