@@ -58,11 +58,11 @@ def student_folder(built):
     return built("disc01")[0].student_dir
 
 
-# The longest files first, so that the two test processes finish together rather than one
-# running the last long file alone (xdist hands out whole files, in collection order:
-# pyproject's --no-loadscope-reorder stops it from putting the files with most tests first). The first
-# two need no release build between them, so neither waits for the other's. A file missing here
-# only runs later; the list is from `pytest --durations=0`.
+# The longest files first, so that the test processes finish together rather than one running
+# the last long file alone (xdist hands out whole files, in collection order: pyproject's
+# --no-loadscope-reorder stops it from putting the files with most tests first). Of the first
+# three, only test_grading.py needs a release build, so none waits for another's. A file missing
+# here only runs later; the list is from `pytest --durations=0`.
 LONGEST_FIRST = ("test_grading.py", "test_judge.py", "test_browser.py", "test_release.py", "test_assignments.py",
                  "test_bad_uploads.py", "test_submit.py", "test_review.py", "test_gradescope.py", "test_rootless.py",
                  "test_notebook_client.py", "test_new_assignment.py", "test_mistakes.py")
