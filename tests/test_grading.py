@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import zipfile
@@ -445,9 +446,13 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_grades_the_rest(note
     kept = {p.name: p.read_bytes() for p in (out / "results").glob("*.json")}
     assert all(kept[name] == data for name, data in after_first.items())  # never regraded
 
+    killed_private = list(Path(tempfile.gettempdir()).glob(f"eecs182-grade-{batches[-1]}-*"))
+    assert killed_private  # the killed run could not remove its own folder ...
+
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert f"{len(kept)} kept from an earlier run" in finished.stdout
+    assert not any(folder.exists() for folder in killed_private)  # ... the next run did
     got = gradebook_rows(out)
     assert len(got) == 5
     assert [float(got[f"student{i}"]["total_points_earned"]) for i in range(4)] == [0, 20, 0, 20]

@@ -15,6 +15,7 @@ before it stays.
 import fcntl
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -39,6 +40,7 @@ from autograder.judge.verdict import Verdict
 
 GRACE = 60  # seconds past the judge's own total timeout before a worker is presumed hung
 LOCK = ".eecs182-grade.lock"
+PRIVATE_PREFIX = "eecs182-grade-"  # + the grading process's pid + "-": its private folder
 
 
 class GradingError(RuntimeError):
@@ -187,7 +189,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
     store = ResultStore(out)
     summary = Summary()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="eecs182-grade-") as private:
+    with _private_folder() as private:
         os.chmod(private, 0o700)
         casebook, support = autograder_source(autograder_zip, private)
         try:
@@ -246,6 +248,32 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
                                "Free some space and run the same command again: it grades only what is missing.")
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _private_folder():
+    """The run's own folder for the zip's casebook and the submissions' copies, named with this
+    process's pid. A run killed outright (SIGKILL) cannot remove its own, hidden values and all:
+    each run first removes those of this user's runs whose process is gone."""
+    temp = Path(tempfile.gettempdir())
+    for folder in temp.glob(f"{PRIVATE_PREFIX}*-*"):
+        pid = folder.name[len(PRIVATE_PREFIX):].split("-", 1)[0]
+        try:
+            mine = folder.lstat().st_uid == os.getuid() and folder.is_dir() and not folder.is_symlink()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def _without_sandbox(why, limits, require_sandbox, log):
