@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -258,9 +259,10 @@ def _private_folder():
     for folder in temp.glob(f"{PRIVATE_PREFIX}*-*"):
         pid = folder.name[len(PRIVATE_PREFIX):].split("-", 1)[0]
         try:
-            mine = folder.lstat().st_uid == os.getuid() and folder.is_dir() and not folder.is_symlink()
+            found = folder.lstat()  # a symbolic link is not followed, and not a folder
         except OSError:
             continue
+        mine = found.st_uid == os.getuid() and stat.S_ISDIR(found.st_mode)
         if mine and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
     return tempfile.TemporaryDirectory(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-")
@@ -272,7 +274,7 @@ def _alive(pid):
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process: alive
-        return True
+        pass
     return True
 
 
