@@ -372,3 +372,51 @@ def test_new_refuses_an_assignment_of_this_project():
     result = CliRunner().invoke(main, ["new", "disc01"])
     assert result.exit_code == 1 and "already an assignment folder assignment/disc01/" in result.output
     assert not (ROOT / "assignment" / "disc01" / "disc01_lab.py").exists()
+
+
+# --- a fixed reference regrades ---------------------------------------------------------------
+
+CORRECT_MSE = '''def mse(w, X, y):
+    import numpy as np
+    X, w, y = (np.asarray(a, dtype=float) for a in (X, w, y))
+    return float(np.mean((X @ w - y) ** 2))
+'''
+
+
+@pytest.mark.slow
+def test_a_rebuilt_autograder_regrades_what_the_old_one_graded_and_lists_what_moved(tmp_path):
+    """The instructor's week: a bug in a reference, a section graded, the reference fixed, the
+    release rebuilt, the section graded again into the same folder. The correct student's score
+    follows the fixed autograder, the change is listed, the TA's hand score stays."""
+    from autograder.grading.review.hand_scores import HandScores
+
+    copy = _copy_project(tmp_path / "project")
+    _run(copy, "new", "hw98")
+    reference = copy / "solutions" / "hw98.py"
+    right = "return float(np.mean(residuals**2))"
+    assert right in reference.read_text()
+    reference.write_text(reference.read_text().replace(right, "return float(np.mean(np.abs(residuals)))"))
+    dist, out = tmp_path / "dist", tmp_path / "grades"
+    release = dist / "hw98"
+    _run(copy, "build", "hw98", "-o", str(dist), timeout=600)
+
+    student = nbformat.read(release / "student" / "hw98.ipynb", as_version=4)
+    next(c for c in student.cells if c.metadata.get("question") == "q1_mse").source = CORRECT_MSE
+    nbformat.write(student, tmp_path / "correct.ipynb")
+    grade = ["grade", str(tmp_path / "correct.ipynb"), "-o", str(out), "-a", str(release / "hw98-autograder.zip"),
+             "--no-progress"]
+    _run(copy, *grade)
+    assert _grades(out / "final_grades.csv")["correct"]["q1_mse"] == "0"  # the buggy reference's verdict
+    HandScores(out).tick("correct", "q1_mean", 0, True, answer_hash="")  # a TA's point for the written part
+
+    unchanged = _run(copy, *grade)  # the same zip: nothing to grade again
+    assert "0 graded now" in unchanged and "1 kept from an earlier run" in unchanged, unchanged
+
+    reference.write_text(reference.read_text().replace("return float(np.mean(np.abs(residuals)))", right))
+    _run(copy, "build", "hw98", "-o", str(dist), timeout=600)
+    regraded = _run(copy, *grade)
+    assert "1 graded now" in regraded and "1 of them again because the autograder changed" in regraded, regraded
+    assert "correct: 1 → 2 (q1_mse 0 → 1)" in regraded, regraded  # totals: the hand point included
+    row = _grades(out / "final_grades.csv")["correct"]
+    assert row["q1_mse"] == "1" and row["q1_mean"] == "1" and row["total_points_earned"] == "2", row
+    assert "correct: 1 → 2 (q1_mse 0 → 1)" in (out / "changes.log").read_text()

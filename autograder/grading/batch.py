@@ -7,7 +7,7 @@ stored results. A worker that dies, hangs or fails costs the submission it had, 
 recorded as a grader error with its reason (kept until ``--force``), and is replaced. This
 process never reads an upload itself: the workers send the written answers and the graded
 functions' canonical forms (plain text) with the verdict. A
-rerun grades only what has no current result. One run at a time writes to an OUT folder (a lock
+rerun grades only what has no current result: none for this very file and this very autograder. One run at a time writes to an OUT folder (a lock
 file); a result that cannot be written (a full disk) stops the run, and every result written
 before it stays.
 """
@@ -33,7 +33,7 @@ from autograder.grading.review.hand_scores import HandScores
 from autograder.grading.review.similarity import write_similarity
 from autograder.grading.inputs import InputError, collect
 from autograder.grading.report import write_report
-from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore
+from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore, autograder_digest
 from autograder.grading.written import submission_texts
 from autograder.judge import Casebook, Limits
 from autograder.judge.submission import nothing_submitted, unreadable_verdict
@@ -58,6 +58,7 @@ class Summary:
     total: int = 0
     graded_now: int = 0
     reused: int = 0
+    new_autograder: int = 0  # graded again because the autograder changed since their result
     seconds: float = 0.0
     interrupted: bool = False
     sandboxed: bool = False
@@ -66,7 +67,8 @@ class Summary:
 
 
 def autograder_source(zip_path, into):
-    """The casebook and support files of a built autograder zip, unpacked (root-only) into ``into``."""
+    """The casebook, support files and digest (``store.autograder_digest``) of a built autograder
+    zip, unpacked (root-only) into ``into``."""
     zip_path = Path(zip_path)
     if not zip_path.is_file():
         raise GradingError(f"no autograder zip at {zip_path}: run `make build` first, or pass -a ZIP")
@@ -79,7 +81,7 @@ def autograder_source(zip_path, into):
     casebook = Casebook.read(Path(into) / "casebook.json")
     support = Path(into) / "files"
     support.mkdir(exist_ok=True)
-    return casebook, support
+    return casebook, support, autograder_digest((Path(into) / "casebook.json").read_bytes(), support)
 
 
 def _worker(conn, casebook_path, support, limits, launcher):
@@ -187,12 +189,12 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
     # cores idle with exactly one each (40 submissions on 2 cores: 2, 3, 4 workers took 1.57,
     # 1.44, 1.39 s each).
     workers = max(1, workers or (os.cpu_count() or 1) + 1)
-    store = ResultStore(out)
     summary = Summary()
     started = time.monotonic()
     with _private_folder() as private:
         os.chmod(private, 0o700)
-        casebook, support = autograder_source(autograder_zip, private)
+        casebook, support, digest = autograder_source(autograder_zip, private)
+        store = ResultStore(out, autograder=digest)
         try:
             submissions = collect(paths, casebook.assignment, scratch=private)
         except InputError as exc:
@@ -202,6 +204,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
         todo = [s for s in submissions if force or not store.is_current(s, fingerprints[s.id])]
         before = {s.id: record for s in todo if (record := store.load(s.id)) is not None}
         summary.reused = len(submissions) - len(todo)
+        summary.new_autograder = sum(store.graded_by_another_autograder(s, fingerprints[s.id]) for s in todo)
         runnable = [s for s in todo if not s.problem and s.path is not None]
         warm = None
         if runnable:

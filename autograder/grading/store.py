@@ -1,7 +1,12 @@
 """Where local grading keeps what it learns: one result file per submission, written atomically
 the moment it is known, so an interrupted run loses nothing that finished. The gradebook and the
-report are always rebuilt from these files."""
+report are always rebuilt from these files.
 
+A result is current for the very file it graded and the very autograder that graded it: each
+record carries the submission's fingerprint and the autograder's digest, so a rebuilt zip (a
+reference fixed, a case added) grades everything again instead of keeping the old grades."""
+
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,8 +22,9 @@ class ResultNotSaved(RuntimeError):
 
 
 class ResultStore:
-    def __init__(self, out):
+    def __init__(self, out, autograder=""):
         self.out = Path(out)
+        self.autograder = autograder  # the digest of what grades (``autograder_digest``)
         self.results = self.out / "results"
         self.feedback = self.out / "feedback"
 
@@ -28,7 +34,8 @@ class ResultStore:
     def save(self, submission, fingerprint, verdict, error=None, written=None, code=None, sources=None):
         record = {"format": FORMAT, "id": submission.id, "source": submission.source,
                   "file": submission.path.name if submission.path else "",
-                  "student": submission.student, "fingerprint": fingerprint, "written": written or {},
+                  "student": submission.student, "fingerprint": fingerprint,
+                  "autograder": self.autograder, "written": written or {},
                   "code": code or {}, "sources": sources or {},
                   "grading_status": verdict.grading_status() if error is None else error,
                   "score": verdict.score, "max_score": verdict.max_score, "verdict": verdict.to_dict()}
@@ -49,10 +56,27 @@ class ResultStore:
         return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
     def is_current(self, submission, fingerprint):
-        """A result for this very file. One the grader failed on counts too: it is recorded
-        once, with its reason, and ``--force`` grades it again."""
+        """A result for this very file, graded by this very autograder. One the grader failed on
+        counts too: it is recorded once, with its reason, and ``--force`` grades it again. A
+        record from before digests were kept has none, and is graded again."""
         record = self.load(submission.id)
-        return record is not None and record.get("fingerprint") == fingerprint
+        return (record is not None and record.get("fingerprint") == fingerprint
+                and record.get("autograder") == self.autograder)
+
+    def graded_by_another_autograder(self, submission, fingerprint):
+        """Whether the stored result is for this very file but another autograder's."""
+        record = self.load(submission.id)
+        return (record is not None and record.get("fingerprint") == fingerprint
+                and record.get("autograder") != self.autograder)
+
+
+def autograder_digest(casebook_bytes, support):
+    """What grades, as one digest: the casebook (questions, cases, expected values, kinds) and
+    every support file the kernel gets, each with its name."""
+    digest = hashlib.sha256(b"casebook.json\0" + casebook_bytes)
+    for path in sorted(p for p in Path(support).rglob("*") if p.is_file()):
+        digest.update(b"\0" + str(path.relative_to(support)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def verdict_of(record):

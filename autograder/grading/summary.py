@@ -13,6 +13,8 @@ def summary_text(summary, out):
         f"{'INTERRUPTED: ' if summary.interrupted else ''}{len(records)} of {summary.total} submissions "
         f"have results ({summary.graded_now} graded now in {summary.seconds:.1f} s"
         + (f", {per_submission:.2f} s each" if summary.graded_now else "")
+        + (f", {summary.new_autograder} of them again because the autograder changed"
+           if summary.new_autograder else "")
         + f"; {summary.reused} kept from an earlier run)"
         + ("" if summary.sandboxed or not summary.graded_now else " WITHOUT the sandbox"),
         f"completed cleanly: {completed}; with problems, timed out or unreadable: "
