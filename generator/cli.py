@@ -84,7 +84,8 @@ def build(assignments, out_root, seed, no_verify):
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Submissions graded at once (default: one more than the CPU cores).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
-              help="Wall-clock seconds per submission.")
+              help="Seconds per submission, on its kernels' clocks (time waiting for a CPU "
+                   "is not charged; at most 3 times this on the wall).")
 @click.option("--cpu", "cpu_seconds", type=click.IntRange(min=1), default=300, show_default=True,
               help="CPU seconds per submission's kernel.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,

@@ -46,11 +46,15 @@ class _StarvedLife:
     def interrupt(self):
         self.interrupts += 1
 
+    def clock(self):
+        return time.monotonic()
+
 
 def test_a_judge_that_wakes_late_reads_before_it_interrupts():
     """A step whose end is already in the pipe is not interrupted: the interrupt would land in
     whatever the kernel runs next and cost that question (seen once in a loaded CI: a full-marks
     question scored 0)."""
+    from autograder.judge.limits import Budget
     from autograder.judge.request import KernelRun
 
     question = SimpleNamespace(name="q", function="f", cases=[SimpleNamespace(args=[1], kind="float")])
@@ -60,7 +64,7 @@ def test_a_judge_that_wakes_late_reads_before_it_interrupts():
     life = _StarvedLife(news)
     report = SimpleNamespace(notes=[], problems={}, staff_notes=[])
     run = KernelRun(life, [(1, "x = 1")], [question], Limits(cell_timeout=0.1, call_timeout=0.1),
-                    time.monotonic() + 30, report, set())
+                    Budget(30), report, set())
     casebook = SimpleNamespace(questions=[question])
     run.run(casebook)
     assert life.interrupts == 0 and report.notes == [] and report.problems == {}

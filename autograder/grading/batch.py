@@ -36,10 +36,11 @@ from autograder.grading.report import write_report
 from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore, autograder_digest
 from autograder.grading.written import submission_texts
 from autograder.judge import Casebook, Limits
+from autograder.judge.limits import WALL_SLACK
 from autograder.judge.submission import nothing_submitted, unreadable_verdict
 from autograder.judge.verdict import Verdict
 
-GRACE = 60  # seconds past the judge's own total timeout before a worker is presumed hung
+GRACE = 60  # seconds past the judge's own wall-clock bound before a worker is presumed hung
 LOCK = ".eecs182-grade.lock"
 PRIVATE_PREFIX = "eecs182-grade-"  # + the grading process's pid + "-": its private folder
 
@@ -360,8 +361,8 @@ def _run(todo, workers, casebook, casebook_path, support, limits, warm, store, f
                             record(slot.task, Verdict.from_dict(verdict), texts=texts)
                 elif slot.process.sentinel in ready or not slot.process.is_alive():
                     lost = "the grading worker died on this submission"
-                elif time.monotonic() - slot.started > limits.total_timeout + GRACE:
-                    lost = f"grading took over {limits.total_timeout + GRACE:.0f} s and was stopped"
+                elif time.monotonic() - slot.started > WALL_SLACK * limits.total_timeout + GRACE:
+                    lost = f"grading took over {WALL_SLACK * limits.total_timeout + GRACE:.0f} s and was stopped"
                 else:
                     continue
                 if lost and not slot.ready:

@@ -2,7 +2,7 @@
 and stopped with every process it started.
 
 A launcher starts the kernel's process and hands back a handle to it (``alive``, ``interrupt``,
-``shortfalls``, ``stop``): ``ColdLauncher`` a new Python under ``supervisor.py``, through
+``shortfalls``, ``kernel_pid``, ``stop``): ``ColdLauncher`` a new Python under ``supervisor.py``, through
 jupyter_client (Gradescope, where every container grades one submission);
 ``warm.WarmLauncher`` a kernel forked from the sandbox's warm zygote (local batches). Either
 way the judge then talks to the kernel with jupyter_client's own client.
@@ -30,6 +30,17 @@ STARTUP_TIMEOUT = 60.0
 
 class DeadKernel(RuntimeError):
     """The kernel process ended."""
+
+
+def waited_for_cpu(pid):
+    """Seconds that ``pid``'s main thread, the one that runs the cells, has been ready to run
+    but waiting for a CPU (its run-queue delay, the second field of /proc/PID/schedstat), or
+    None where the system does not say."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class ColdLauncher:
@@ -71,6 +82,18 @@ class ColdKernel:
 
     def interrupt(self):
         self.km.interrupt_kernel()
+
+    def kernel_pid(self):
+        """The kernel's pid: the supervisor's only child."""
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None:
+            return None
+        try:
+            with open(f"/proc/{process.pid}/task/{process.pid}/children") as f:
+                children = [int(p) for p in f.read().split()]
+        except (OSError, ValueError):
+            return None
+        return children[0] if len(children) == 1 else None
 
     def shortfalls(self):
         """What the supervisor could not isolate (it writes this before the kernel runs)."""
@@ -124,7 +147,13 @@ def chown_tree(path, user):
 
 class KernelLife:
     """One kernel: its shell channel (jupyter_client's client) for the request and its reply,
-    and a pipe, ``progress``, on which it reports each step and each question's answers."""
+    and a pipe, ``progress``, on which it reports each step and each question's answers.
+
+    ``clock`` is the time the judge charges the kernel's steps: the wall clock less the time
+    the kernel waited for a CPU. On a machine busy with other work an honest cell takes longer
+    by the clock on the wall, not by this one, while a loop or a sleep is charged all of its
+    time. (A kernel that starves itself with processes of its own slows its clock down, and
+    gains only the rest of its total budget, which stays on the wall clock.)"""
 
     MAX_LINE = 4 << 20  # one line of progress; a longer one is dropped
 
@@ -142,6 +171,8 @@ class KernelLife:
         self._pending = b""
         self.process = None
         self.kc = None
+        self._pid = None
+        self._waited = 0.0  # the kernel's run-queue delay when it came up
 
     def start(self, timeout=STARTUP_TIMEOUT):
         connection_file = self.socket_dir / "connection.json"
@@ -155,6 +186,14 @@ class KernelLife:
         # Only the shell: the judge reads no output, so it does not subscribe to any.
         self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         self._wait_until_ready(timeout)
+        self._pid = self.process.kernel_pid()
+        self._waited = self._pid and waited_for_cpu(self._pid) or 0.0
+
+    def clock(self):
+        """Seconds on the kernel's clock (see the class): only differences mean anything."""
+        waited = waited_for_cpu(self._pid) if self._pid else None
+        # A pid gone (the kernel ended) or reused reads as no further wait.
+        return time.monotonic() - max(0.0, (waited or 0.0) - self._waited)
 
     def _wait_until_ready(self, timeout):
         deadline = time.monotonic() + timeout

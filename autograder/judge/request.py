@@ -2,7 +2,8 @@
 student's cells, then every question's calls, read as it goes.
 
 The kernel announces each step on its progress pipe; the judge times each step against its own
-limit (a cell's, a question's), interrupts one that runs over, and goes on reading. What comes
+limit (a cell's, a question's) on the kernel's clock (``KernelLife.clock``: time spent waiting
+for a CPU is not charged), interrupts one that runs over, and goes on reading. What comes
 back is plain data only: each case's outcome, parsed by ``plain.loads``. The kernel never sees
 an expected value.
 """
@@ -13,7 +14,7 @@ import time
 from autograder.judge import shipped
 from autograder.judge.kernel import DeadKernel
 from autograder.judge.kinds import KINDS
-from autograder.judge.limits import MAX_CELL_OUTPUT, call_budget
+from autograder.judge.limits import MAX_CELL_OUTPUT, WALL_SLACK, call_budget
 from autograder.judge.plain import ANSWER_TAGS, PlainDataError, loads
 
 ANSWER_AFTER_INTERRUPT = 5.0  # seconds an interrupted step has to give way to the next one
@@ -58,8 +59,8 @@ class KernelRun:
     """One kernel's request, read as it goes: which step is running, since when, and what each
     question's cases answered."""
 
-    def __init__(self, life, cells, questions, limits, deadline, report, skip):
-        self.life, self.limits, self.deadline, self.report, self.skip = life, limits, deadline, report, skip
+    def __init__(self, life, cells, questions, limits, budget, report, skip):
+        self.life, self.limits, self.budget, self.report, self.skip = life, limits, budget, report, skip
         self.numbers = {number for number, _ in cells}
         self.questions = {q.name: q for q in questions}
         self.request = {"progress": str(life.progress_path), "max_output": MAX_CELL_OUTPUT, "cells": cells,
@@ -67,8 +68,8 @@ class KernelRun:
                                        "cases": [{"args": c.args, "caller": _caller_name(KINDS[c.kind])} for c in q.cases]}
                                       for q in questions]}
         self.step = None  # ("cell", number) or ("question", name); None while the helpers load
-        self.step_deadline = 0.0
-        self.interrupted_at = None
+        self.step_deadline = self.step_wall_deadline = 0.0
+        self.interrupted_at = self.interrupted_wall = None
         self.answered = []  # questions whose calls are over, in order
         self.replies = {}  # question -> [outcome text, per case]
         self.finished = False  # the whole request ran
@@ -77,20 +78,22 @@ class KernelRun:
         if self.step and self.step[0] == "question" and self.step[1] not in self.answered:
             self.answered.append(self.step[1])
         self.step, self.interrupted_at = step, None
-        self.step_deadline = time.monotonic() + seconds
+        self.step_deadline = self.life.clock() + seconds
+        self.step_wall_deadline = time.monotonic() + WALL_SLACK * seconds
 
     def run(self, casebook):
         request_id = self.life.execute(kernel_code(casebook, self.request))
         self.start_step(None, self.limits.cell_timeout)
         while not self.finished:
-            now = time.monotonic()
-            if now > self.deadline:
+            if self.budget.over():
                 raise TimeoutError
+            now, wall = self.life.clock(), time.monotonic()
             if self.interrupted_at is not None:
-                if now > self.interrupted_at + ANSWER_AFTER_INTERRUPT:
+                if (now > self.interrupted_at + ANSWER_AFTER_INTERRUPT
+                        or wall > self.interrupted_wall + WALL_SLACK * ANSWER_AFTER_INTERRUPT):
                     raise Unresponsive()
                 wait = self.interrupted_at + ANSWER_AFTER_INTERRUPT - now
-            elif now > self.step_deadline:
+            elif now > self.step_deadline or wall > self.step_wall_deadline:
                 # What already arrived first: on a loaded machine this process may not have run
                 # for a while, and the step may have ended long ago, its news in the pipe. An
                 # interrupt sent now would land in a later step and cost that one instead.
@@ -99,7 +102,7 @@ class KernelRun:
                 continue
             else:
                 wait = self.step_deadline - now
-            self.take(request_id, min(wait, self.deadline - now, 1.0))
+            self.take(request_id, min(wait, self.budget.left(), 1.0))
 
     def take(self, request_id, timeout):
         """Read what the kernel reports within ``timeout`` seconds; whether anything came."""
@@ -116,7 +119,7 @@ class KernelRun:
     def over_time(self):
         """The running step ran over its limit: interrupt it, note it, wait for the next."""
         self.life.interrupt()
-        self.interrupted_at = time.monotonic()
+        self.interrupted_at, self.interrupted_wall = self.life.clock(), time.monotonic()
         kind, what = self.step or ("setup", None)
         if kind == "cell":
             self.skip.add(what)  # interrupted once: not run again if the kernel is replaced

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.judge.kernel import ColdLauncher, DeadKernel, KernelLife, chown_tree
-from autograder.judge.limits import Limits
+from autograder.judge.limits import Budget, Limits
 from autograder.judge.request import KernelRun, Unresponsive, gradable_cells
 
 MAX_RESTARTS = 3
@@ -37,7 +37,7 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
     limits = limits or Limits()
     launcher = launcher or ColdLauncher()
     start = time.monotonic()
-    deadline = start + limits.total_timeout
+    budget = Budget(limits.total_timeout)
     report = KernelReport()
     cells = [(number, cell.source) for number, cell in gradable_cells(nb)]
     skip = set()  # cells that ran over, killed or hung the kernel: left out of the next run
@@ -50,13 +50,15 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
         chown_tree(workdir, limits.user)
     try:
         for _life in range(MAX_RESTARTS + 1):
-            if not pending or time.monotonic() > deadline:
+            if not pending or budget.over():
                 break
             life = KernelLife(workdir, rundir, limits, launcher)
-            run = KernelRun(life, [c for c in cells if c[0] not in skip], pending, limits, deadline, report, skip)
+            run = KernelRun(life, [c for c in cells if c[0] not in skip], pending, limits, budget, report, skip)
+            budget.begin(life)
             try:
                 life.start()
             except Exception as exc:  # no kernel at all: nothing of this submission can run
+                budget.end()
                 life.stop()
                 report.notes.append(f"the kernel could not start: {type(exc).__name__}: {exc}")
                 break
@@ -68,15 +70,16 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
             except TimeoutError:
                 report.timed_out = True
             finally:
+                budget.end()
                 life.stop()
             pending = _settle(run, pending, report)
             if run.step is None and not run.finished:  # lost while the judge's helpers loaded
                 break
         for question in pending:
             report.problems.setdefault(question.name, "not graded: the submission ran out of time"
-                                       if report.timed_out or time.monotonic() > deadline
+                                       if report.timed_out or budget.over()
                                        else "not graded: the kernel kept failing")
-        if pending and time.monotonic() > deadline:
+        if pending and budget.over():
             report.timed_out = True
     finally:
         shutil.rmtree(rundir, ignore_errors=True)

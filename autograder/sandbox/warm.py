@@ -19,6 +19,7 @@ import pwd
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,8 @@ KERNEL_PRELOAD = ("numpy", "matplotlib_inline.backend_inline", "ipykernel.kernel
                   "IPython.core.debugger", "IPython.core.oinspect", "IPython.extensions.storemagic",
                   "tornado.platform.asyncio", "faulthandler")
 STARTUP_TIMEOUT = 180
+KERNEL_LINE = b"kernel\n"  # the kernel's first word up its connection (zygote._become_kernel)
+CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,11 @@ class WarmKernel:
     def __init__(self, server, request):
         self.exit_code = None
         self._pending = b""
+        self._kernel_pid = None
         self._conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Every message arrives with its sender's pid as this process sees it: the kernel's own
+        # "kernel" line gives its pid on this side of the sandbox's pid namespaces.
+        self._conn.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         try:
             self._conn.connect(server)
             self._conn.sendall(json.dumps(request).encode() + b"\n")
@@ -96,12 +103,32 @@ class WarmKernel:
         """The zygote's next line, or "" after ``timeout`` seconds or once it hung up."""
         while b"\n" not in self._pending:
             ready, _, _ = select.select([self._conn], [], [], timeout)
-            chunk = self._conn.recv(4096) if ready else b""
-            if not chunk:
+            chunk = self._receive() if ready else None
+            if chunk is None:
                 return ""
             self._pending += chunk
         line, self._pending = self._pending.split(b"\n", 1)
         return line.decode(errors="replace").strip()
+
+    def _receive(self):
+        """One read: its data, or None once the zygote hung up. The kernel's own line is taken
+        out, its sender's pid kept (a read of a unix socket never joins two senders' data, and
+        the kernel writes nothing else)."""
+        data, ancillary, _, _ = self._conn.recvmsg(4096, socket.CMSG_SPACE(CREDENTIALS.size))
+        if data == KERNEL_LINE:
+            for level, kind, value in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                    self._kernel_pid = CREDENTIALS.unpack(value[:CREDENTIALS.size])[0]
+            return b""
+        return data or None
+
+    def kernel_pid(self):
+        """The kernel's pid here (it says so before the kernel runs anything), or None."""
+        if self._kernel_pid is None and self.exit_code is None:
+            ready, _, _ = select.select([self._conn], [], [], 0)
+            if ready:
+                self._pending += self._receive() or b""
+        return self._kernel_pid
 
     def _read_exit(self, timeout):
         if self.exit_code is None:

@@ -152,6 +152,10 @@ def _drop_capabilities():
 
 def _become_kernel(request, conn, rootless):
     """In K: drop everything, then run ipykernel in this (already warm) process."""
+    # Its first word to the judge, before any submission code runs: the judge's socket gets it
+    # with this process's pid as the judge sees it, to tell the kernel's time waiting for a CPU
+    # from its time running (``KernelLife.clock``).
+    conn.sendall(b"kernel\n")
     conn.close()
     # Nothing the kernel writes to its raw file descriptors reaches the judge or the disk.
     devnull = os.open(os.devnull, os.O_RDWR)
