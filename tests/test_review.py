@@ -15,9 +15,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -399,3 +401,63 @@ def test_copied_work_is_found_and_listed_most_similar_first(section, tmp_path):
     # Side by side: each function as its student wrote it, and the shared answer.
     assert "E / E.sum(axis=0)" in report and "# subtract the max for stability" in report
     assert report.count("nothing changes") == 2 and "&lt;script&gt;" in report
+
+
+def _raw(base, request_bytes):
+    """The status line and body of one raw HTTP exchange (waits for the server to answer)."""
+    import socket
+
+    host, port = base.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(request_bytes)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+def test_no_answer_without_the_token_names_it_and_long_bodies_are_refused_unread(out):
+    with review_server(out) as (url, _):
+        root = url.split("/", 3)
+        base, token = "/".join(root[:3]), root[3].strip("/")
+        answers = [_raw(base, f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+                   for path, host in [("/", "127.0.0.1"), ("/nothing", "127.0.0.1"), ("/static/none.css", "127.0.0.1"),
+                                      (f"/{token}/", "evil.example"), (f"/{token}/q/none", "evil.example")]]
+        assert all(answer.startswith((b"HTTP/1.1 404", b"HTTP/1.1 400")) for answer in answers), answers
+        assert not [a for a in answers if token.encode() in a]
+        # The page's own stylesheet is served without the token, and the pages link it so.
+        status, page = call(url)
+        assert status == 200 and 'href="/static/review.css"' in page and call(base + "/static/review.css")[0] == 200
+        # A 200 MB body is refused from its headers: the answer comes though only 1 KB was sent.
+        for path in ("/", f"/{token}/api/q/q2_max_shift/tick"):
+            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {200 << 20}\r\n\r\n").encode()
+            answer = _raw(base, head + b"x" * 1024)
+            assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_the_browser_is_opened_on_a_private_file_not_on_the_token(out, tmp_path):
+    seen = tmp_path / "browser-argv"
+    browser = tmp_path / "browser"
+    browser.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {seen}\n")
+    browser.chmod(0o755)
+    env = {**os.environ, "BROWSER": f"{browser} %s", "DISPLAY": ""}
+    proc = subprocess.Popen([*EECS182, "review", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        url = re.search(r"http://127\.0\.0\.1:\d+/\S+/", "".join(lines)).group(0)
+        token = url.split("/")[3]
+        deadline = time.monotonic() + 60
+        while not (seen.exists() and seen.read_text().endswith("\n")):
+            assert time.monotonic() < deadline and proc.poll() is None, "the browser was never started"
+            time.sleep(0.05)
+        argv = seen.read_text()
+        assert token not in argv and argv.startswith("file:///"), argv
+        page = Path(urllib.request.url2pathname(argv.strip()[len("file://"):]))
+        assert url in page.read_text()
+        assert page.stat().st_mode & 0o777 == 0o600 and page.parent.stat().st_mode & 0o777 == 0o700
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert not page.parent.exists()  # removed when the server stops

@@ -2,7 +2,9 @@
 the rubric beside each, for the TAs to grade in the browser.
 
 Every route sits under ``/<token>/``, a secret made per run: anything else is a 404, so another
-user of a shared machine, who can reach the loopback port, can neither read nor write. Requests
+user of a shared machine, who can reach the loopback port, can neither read nor write. The
+stylesheets and scripts, the same for everyone, are served outside it (``/static/``), so that no
+page answered without the token (an error, a 404) names it. Requests
 must name this machine by its loopback name (no DNS rebinding), changes come as JSON (which a
 page elsewhere cannot post without the browser asking first), and a change is written to SQLite
 before it is acknowledged. Bad input gets a 4xx with a short JSON reason, never a traceback.
@@ -21,6 +23,7 @@ from autograder.grading.review.hand_scores import (MAX_COMMENT_CHARS, HandScores
 from autograder.mathml import MATH_CSS, answer_html
 
 LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
+MAX_BODY = 64 * 1024  # bytes of a request body; the server refuses a longer one before reading it
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 POLL_SECONDS = 2
@@ -102,10 +105,9 @@ class Section:
 
 def create_app(out, token):
     section = Section(out)
-    app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
-    site = Blueprint("review", __name__, url_prefix=f"/{token}", static_folder="static",
-                     template_folder="templates")
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, JSON_SORT_KEYS=False)
+    site = Blueprint("review", __name__, url_prefix=f"/{token}", template_folder="templates")
 
     @app.before_request
     def only_loopback_names():
@@ -160,7 +162,7 @@ def create_app(out, token):
         return jsonify(answer=section.answer_state(question, submission, state),
                        progress=section.progress(question, state))
 
-    @site.get("/math.css")
+    @app.get("/static/math.css")
     def math_css():
         return Response(MATH_CSS, mimetype="text/css")
 
