@@ -2,6 +2,7 @@
 (from the solution, or written by the test) and extra cells inserted."""
 
 import csv
+import errno
 import json
 import os
 import socket
@@ -93,3 +94,50 @@ def local_listener():
         stop.set()
         watcher.join(2)
         listener.close()
+
+
+# A graded function that tries to write 320 MB in every place a kernel might: only its own capped
+# tmpfs mounts take anything, and only up to their cap.
+WRITER = """
+    def grad_const(theta, y):
+        import json, os
+        from ipykernel.kernelapp import IPKernelApp
+        sockets = os.path.dirname(IPKernelApp.instance().connection_file)
+        chunk, wrote = b"x" * (1 << 20), []
+        for folder in [sockets] + %(places)r:
+            path, done = os.path.join(folder, "fill"), 0
+            try:
+                with open(path, "wb") as f:
+                    while done < 320:
+                        f.write(chunk)
+                        f.flush()
+                        done += 1
+            except OSError as exc:
+                wrote.append([done, exc.errno])
+            else:
+                wrote.append([done, 0])
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        raise RuntimeError("SEEN" + json.dumps(wrote) + "SEEN")
+"""
+
+
+READ_ONLY = ["/", "/opt", "/opt/eecs182", "/usr", "/var/tmp", "/run"]
+OWN = ["/tmp", "/dev/shm", "."]  # the kernel's own tmpfs mounts
+WRITER = WRITER % dict(places=READ_ONLY + OWN)
+
+
+def written_everywhere(out, name):
+    """{place: [megabytes written, errno]} of the writer's run."""
+    wrote = json.loads((out / "feedback" / f"{name}.txt").read_text().split("SEEN")[1])
+    return dict(zip(["sockets"] + READ_ONLY + OWN, wrote))
+
+
+def assert_written_only_where_capped(wrote, scratch_mb):
+    assert wrote["sockets"] == [0, errno.EROFS], wrote  # the judge's folder, on the host's disk
+    for place in READ_ONLY:
+        assert wrote[place][0] == 0 and wrote[place][1] in (errno.EROFS, errno.EACCES, errno.ENOENT), (place, wrote)
+    for place in OWN:  # full at the cap
+        assert wrote[place][0] <= scratch_mb and wrote[place][1] == errno.ENOSPC, (place, wrote)

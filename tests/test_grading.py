@@ -23,8 +23,8 @@ from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text
 from autograder.judge import Limits
-from submissions import (gradebook_rows, kernel_user, local_listener, notebooks, solution_answers,  # noqa: F401
-                         submission, write_answers)
+from submissions import (WRITER, assert_written_only_where_capped, gradebook_rows, kernel_user,  # noqa: F401
+                         local_listener, notebooks, solution_answers, submission, write_answers, written_everywhere)
 from lab_browser import CHROMIUM_FLAGS
 from test_gradescope import question_tests, run_autograder
 
@@ -404,6 +404,15 @@ def test_a_kernel_sees_only_its_own_world(notebooks, autograder_zip, tmp_path):
     assert not seen["project"] and not seen["submissions"] and not seen["casebooks"]
     # its folder holds the support file and its own kernel's caches, nothing of the writer's
     assert "relu_lab.py" in seen["cwd"] and all(n.startswith(".") for n in seen["cwd"] if n != "relu_lab.py")
+
+
+def test_a_kernel_writes_nowhere_but_its_own_capped_folders(notebooks, autograder_zip, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    submission(notebooks, folder, base="solution", answers={"q1a_grad": WRITER}, name="filler.ipynb")
+    grade([folder], tmp_path / "out", autograder_zip, workers=1, limits=LIMITS, progress=False)
+    wrote = written_everywhere(tmp_path / "out", "filler")
+    assert_written_only_where_capped(wrote, LIMITS.scratch_mb)
 
 
 # --- nothing lost -----------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from assignment.model import Assignment
-from submissions import local_listener, notebooks, submission  # noqa: F401 - a fixture
+from submissions import (WRITER, assert_written_only_where_capped, local_listener, notebooks,  # noqa: F401
+                         submission, written_everywhere)
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # grading as a plain user
 
@@ -140,6 +141,7 @@ def _grade_as_ta(ta, notebooks, autograder_zip, base):
         probe = PROBE % dict(home=ta.pw_dir, project=str(PROJECT / "solutions"), submissions=str(folder),
                              host_file=str(host_file), port=port)
         submission(notebooks, folder, base="solution", answers={"q1a_grad": probe}, name="probe.ipynb")
+        submission(notebooks, folder, base="solution", answers={"q1a_grad": WRITER}, name="filler.ipynb")
         _give(work, ta)
         started = time.monotonic()
         result = _as_ta([str(EECS182), "grade", str(folder), "-o", str(work / "out"), "-a",
@@ -177,6 +179,14 @@ def test_a_rootless_kernel_sees_only_its_own_world(graded, ta):
     assert not seen["home"] and not seen["project"] and not seen["submissions"] and not seen["host_tmp"]
     assert seen["casebooks"] == [] and seen["left_by_another"] == []
     assert not seen["system_writable"] and not seen["network"] and not graded["accepted"]
+
+
+def test_a_rootless_kernel_writes_nowhere_but_its_own_capped_folders(graded):
+    from autograder.judge import Limits
+
+    # The sandbox's own root, a tmpfs of half the memory that rootless kernels could write, and
+    # the judge's socket folder on the TA's disk are read-only to it.
+    assert_written_only_where_capped(written_everywhere(graded["work"] / "out", "filler"), Limits().scratch_mb)
 
 
 def test_nothing_is_left_running_or_lying_around(graded, ta):

@@ -83,6 +83,10 @@ class ColdKernel:
     def interrupt(self):
         self.km.interrupt_kernel()
 
+    def seal(self):
+        """Nothing to seal: a cold kernel's folder is the run's own (a Gradescope container's, or
+        the unsandboxed fallback's, which says what it lacks)."""
+
     def kernel_pid(self):
         """The kernel's pid: the supervisor's only child."""
         process = getattr(self.km.provisioner, "process", None)
@@ -186,6 +190,7 @@ class KernelLife:
         # Only the shell: the judge reads no output, so it does not subscribe to any.
         self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         self._wait_until_ready(timeout)
+        self.process.seal()
         self._pid = self.process.kernel_pid()
         self._waited = self._pid and waited_for_cpu(self._pid) or 0.0
 

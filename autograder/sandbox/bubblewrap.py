@@ -116,7 +116,10 @@ def sandbox_argv(bwrap, binds=(), ro_binds=(), tmpfs=(), env=None, caps=()):
             argv += ["--setenv", key, value]
     for cap in caps:
         argv += ["--cap-add", cap]
-    return argv + ["--"]
+    # Last: the root bubblewrap made (a tmpfs as big as half the memory, and rootless the
+    # kernels' own) and the folders it made in it, read-only; what a kernel may write is its
+    # own capped tmpfs mounts.
+    return argv + ["--remount-ro", "/", "--"]
 
 
 def userns_switch_off():

@@ -150,6 +150,13 @@ class WarmKernel:
     def interrupt(self):
         self._send(b"interrupt\n")
 
+    def seal(self):
+        """Once the kernel is up: its socket folder (on the host's disk) read-only to it."""
+        self._send(b"seal\n")
+        line = self._line(ZYGOTE_ANSWER_TIMEOUT)
+        if line != "sealed":
+            raise RuntimeError(f"the warm kernel's socket folder could not be sealed: {line or 'no answer'}")
+
     def shortfalls(self):
         return []  # the zygote refuses to start a kernel it cannot isolate fully
 

@@ -204,7 +204,9 @@ def _fork(run, *args, status):
 
 def _init(request, conn, rootless):
     """In I, pid 1 of the kernel's namespace: a /proc that shows only this namespace, the
-    kernel, then interrupts from the judge until the kernel exits or the judge goes."""
+    kernel, then interrupts from the judge until the kernel exits or the judge goes. On "seal"
+    (the kernel is up and has made its sockets) the socket folder, a folder of the judge's on
+    the host's disk, becomes read-only to the kernel: it can no longer write there at all."""
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     kernel = _fork(_become_kernel, request, conn, rootless, status=70)
     kernel_exit = os.pidfd_open(kernel)
@@ -220,6 +222,9 @@ def _init(request, conn, rootless):
         if not command or b"stop" in command:
             os.kill(kernel, signal.SIGKILL)
             os._exit(137)
+        if b"seal" in command:
+            _mount("none", os.path.dirname(request["connection_file"]), None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+            conn.sendall(b"sealed\n")
         if b"interrupt" in command:
             os.kill(kernel, signal.SIGINT)
 
