@@ -157,6 +157,12 @@ def sandbox_check():
         if not rootless():  # as root it should work: the set-up is broken
             raise SystemExit(1)
         return
+    from autograder.judge.memory import cgroup_parent
+
+    group, what = cgroup_parent()
+    click.echo(f"memory cap: {what}" if group is not None else
+               f"memory cap: per process (data and address space, shared mappings included), as {what}; "
+               "each of a kernel's processes has its own")
     if rootless():
         click.echo("the root mode (a uid of its own per grading slot) needs root: run eecs182 grade with sudo "
                    "for it; the rootless mode isolates as well, short of that")

@@ -141,3 +141,43 @@ def assert_written_only_where_capped(wrote, scratch_mb):
         assert wrote[place][0] == 0 and wrote[place][1] in (errno.EROFS, errno.EACCES, errno.ENOENT), (place, wrote)
     for place in OWN:  # full at the cap
         assert wrote[place][0] <= scratch_mb and wrote[place][1] == errno.ENOSPC, (place, wrote)
+
+
+# Graded functions that take memory past a 2 GB cap in the two ways per-process limits miss: a
+# shared mapping, and several processes. Each tries once (on its first case) and says "TOOK" if
+# it got all of it.
+SHARED_MAPPING = """
+    def gd_step_linear(theta, x, y, alpha):
+        import mmap
+        if globals().get("tried_mapping"):
+            return 0.0
+        globals()["tried_mapping"] = True
+        size, chunk = 2560 << 20, b"x" * (64 << 20)
+        m = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+        for _ in range(size // len(chunk)):
+            m.write(chunk)
+        raise RuntimeError("TOOK 2560 MB in one shared mapping")
+"""
+SEVERAL_PROCESSES = """
+    def sgd_step_linear(theta, x_i, y_i, alpha):
+        import os
+        if globals().get("tried_processes"):
+            return 0.0
+        globals()["tried_processes"] = True
+        done, told = os.pipe()
+        for _ in range(3):
+            if os.fork() == 0:
+                block = bytearray(1 << 30)  # 1 GB each, under a 2 GB per-process cap
+                block[::4096] = b"x" * len(block[::4096])
+                os.write(told, b"x")
+                os.close(told)
+                os.read(done, 1)  # holds its gigabyte until the parent is gone
+                os._exit(0)
+        os.close(told)
+        got = b""
+        while len(got) < 3 and (more := os.read(done, 3)):  # ends early once every child is gone
+            got += more
+        if len(got) == 3:
+            raise RuntimeError("TOOK 3 GB in three processes")
+        return 0.0
+"""

@@ -23,7 +23,7 @@ from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text
 from autograder.judge import Limits
-from submissions import (WRITER, assert_written_only_where_capped, gradebook_rows, kernel_user,  # noqa: F401
+from submissions import (SEVERAL_PROCESSES, SHARED_MAPPING, WRITER, assert_written_only_where_capped, gradebook_rows, kernel_user,  # noqa: F401
                          local_listener, notebooks, solution_answers, submission, write_answers, written_everywhere)
 from lab_browser import CHROMIUM_FLAGS
 from test_gradescope import question_tests, run_autograder
@@ -413,6 +413,25 @@ def test_a_kernel_writes_nowhere_but_its_own_capped_folders(notebooks, autograde
     grade([folder], tmp_path / "out", autograder_zip, workers=1, limits=LIMITS, progress=False)
     wrote = written_everywhere(tmp_path / "out", "filler")
     assert_written_only_where_capped(wrote, LIMITS.scratch_mb)
+
+
+def test_memory_is_capped_across_shared_mappings_and_processes(notebooks, autograder_zip, tmp_path):
+    from autograder.judge.memory import cgroup_parent
+
+    if cgroup_parent()[0] is None:
+        pytest.skip(f"no memory cgroup here: {cgroup_parent()[1]}")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    submission(notebooks, folder, base="solution", answers={"q1b_gd": SHARED_MAPPING, "q1b_sgd": SEVERAL_PROCESSES},
+               name="hog.ipynb")
+    # Room for touching gigabytes: the cap, not a time limit, must be what stops them.
+    limits = Limits(cell_timeout=20, call_timeout=20, total_timeout=240)
+    grade([folder], tmp_path / "out", autograder_zip, workers=1, limits=limits, progress=False)
+    feedback = (tmp_path / "out" / "feedback" / "hog.txt").read_text()
+    assert "TOOK" not in feedback, feedback
+    row = gradebook_rows(tmp_path / "out")["hog"]
+    assert row["q1b_gd"] == "0" and row["q1b_sgd"] == "0", row
+    assert all(float(row[q.name]) == q.points for q in DISC01.questions if q.name not in ("q1b_gd", "q1b_sgd")), row
 
 
 # --- nothing lost -----------------------------------------------------------------------------------

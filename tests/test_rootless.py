@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from assignment.model import Assignment
-from submissions import (WRITER, assert_written_only_where_capped, local_listener, notebooks,  # noqa: F401
-                         submission, written_everywhere)
+from submissions import (SHARED_MAPPING, WRITER, assert_written_only_where_capped, local_listener,  # noqa: F401
+                         notebooks, submission, written_everywhere)
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # grading as a plain user
 
@@ -114,6 +114,7 @@ def test_the_sandbox_check_names_the_rootless_mode(ta):
     result = _as_ta([str(EECS182), "sandbox"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "works (rootless: user namespaces" in result.stdout
+    assert "memory cap: per process (data and address space, shared mappings included)" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,7 @@ def _grade_as_ta(ta, notebooks, autograder_zip, base):
                              host_file=str(host_file), port=port)
         submission(notebooks, folder, base="solution", answers={"q1a_grad": probe}, name="probe.ipynb")
         submission(notebooks, folder, base="solution", answers={"q1a_grad": WRITER}, name="filler.ipynb")
+        submission(notebooks, folder, base="solution", answers={"q1b_gd": SHARED_MAPPING}, name="mapper.ipynb")
         _give(work, ta)
         started = time.monotonic()
         result = _as_ta([str(EECS182), "grade", str(folder), "-o", str(work / "out"), "-a",
@@ -179,6 +181,14 @@ def test_a_rootless_kernel_sees_only_its_own_world(graded, ta):
     assert not seen["home"] and not seen["project"] and not seen["submissions"] and not seen["host_tmp"]
     assert seen["casebooks"] == [] and seen["left_by_another"] == []
     assert not seen["system_writable"] and not seen["network"] and not graded["accepted"]
+
+
+def test_a_rootless_kernel_cannot_map_past_its_memory_cap(graded):
+    # No memory cgroup for a plain user here: the address-space limit counts shared mappings.
+    feedback = (graded["work"] / "out" / "feedback" / "mapper.txt").read_text()
+    assert "TOOK" not in feedback and "gd_step_linear raised" in feedback, feedback
+    assert graded["rows"]["mapper"]["q1b_gd"] == "0"
+    assert float(graded["rows"]["mapper"]["total_points_earned"]) == TOTAL - 1
 
 
 def test_a_rootless_kernel_writes_nowhere_but_its_own_capped_folders(graded):

@@ -23,6 +23,8 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
+from autograder.judge.memory import cap_kernel
+
 SUPERVISOR = Path(__file__).with_name("supervisor.py")
 KERNEL_NAME = "eecs182-judge"
 STARTUP_TIMEOUT = 60.0
@@ -177,6 +179,7 @@ class KernelLife:
         self.kc = None
         self._pid = None
         self._waited = 0.0  # the kernel's run-queue delay when it came up
+        self.memory = None  # its memory cgroup, where the machine gives one (``memory.py``)
 
     def start(self, timeout=STARTUP_TIMEOUT):
         connection_file = self.socket_dir / "connection.json"
@@ -192,6 +195,8 @@ class KernelLife:
         self._wait_until_ready(timeout)
         self.process.seal()
         self._pid = self.process.kernel_pid()
+        # Before any submission code: all it starts and maps is then counted against one cap.
+        self.memory = cap_kernel(self._pid, self.limits.memory_mb)
         self._waited = self._pid and waited_for_cpu(self._pid) or 0.0
 
     def clock(self):
@@ -272,6 +277,9 @@ class KernelLife:
                 pass
         if self.process is not None:
             self.process.stop()
+        if self.memory is not None:
+            self.memory.remove()
+            self.memory = None
         if self._progress is not None:
             os.close(self._progress)
             self._progress = None

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from jupyter_client.connect import write_connection_file
 
+from autograder.judge.memory import cgroup_parent
 from autograder.sandbox import bubblewrap
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
@@ -74,6 +75,8 @@ class WarmLauncher:
         return WarmKernel(self.server, {
             "connection_file": str(Path(connection_file).resolve()), "uid": self.uid,
             "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
+            # Without a memory cgroup (``judge/memory.py``), address space counts shared mappings.
+            "cap_address_space": cgroup_parent()[0] is None,
             "scratch_mb": limits.scratch_mb, "env": env})
 
 

@@ -150,6 +150,12 @@ def _drop_capabilities():
     _check(_libc.capset(header, data), "capset")
 
 
+def _address_space():
+    """This process's mapped address space, in bytes (VmSize)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) << 10 for line in f if line.startswith("VmSize:"))
+
+
 def _become_kernel(request, conn, rootless):
     """In K: drop everything, then run ipykernel in this (already warm) process."""
     # Its first word to the judge, before any submission code runs: the judge's socket gets it
@@ -165,6 +171,9 @@ def _become_kernel(request, conn, rootless):
         _own_user_namespace()
     memory = request["memory_mb"] << 20
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    if request.get("cap_address_space"):  # no memory cgroup: the warm image's size, and the cap on top
+        space = _address_space() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (space, space))
     resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"] + 5))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
