@@ -81,11 +81,25 @@ class MemoryCgroup:
                 time.sleep(0.02)
 
 
+@functools.lru_cache(maxsize=None)
+def _sweep(parent):
+    """Once per process: remove the cgroups of judges that were killed outright (SIGKILL cannot
+    be cleaned up after); their kernels are gone with them, so the cgroups are empty."""
+    for group in Path(parent).glob("eecs182-kernel-*-*"):
+        pid = group.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            try:
+                group.rmdir()
+            except OSError:
+                pass
+
+
 def cap_kernel(pid, limit_mb):
     """The kernel ``pid`` in a memory cgroup of its own, or None where none can be made."""
     parent, _ = cgroup_parent()
     if parent is None or pid is None:
         return None
+    _sweep(parent)
     try:
         group = MemoryCgroup(parent, limit_mb)
     except OSError:
