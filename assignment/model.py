@@ -58,7 +58,6 @@ class Assignment:
     notebook: str
     template: str
     reference: str
-    checks: str
     support_files: tuple
     python_version: str
     term_seed: int
@@ -79,7 +78,6 @@ class Assignment:
             notebook=data["notebook"],
             template=data["template"],
             reference=data["reference"],
-            checks=data["checks"],
             support_files=tuple(data.get("support_files", ())),
             python_version=str(data["python_version"]),
             term_seed=int(data["term_seed"]),
@@ -111,6 +109,17 @@ class Assignment:
             return next(w for w in self.written if w.name == name)
         except StopIteration:
             raise LookupError(f"{self.name} has no written question {name!r} (assignment.toml)") from None
+
+    @property
+    def written_placeholder(self):
+        """What a written answer's cell holds until the student answers (the casebook carries it
+        to local grading, which reads nothing of the source tree)."""
+        return WRITTEN_PLACEHOLDER
+
+    @property
+    def cases_module(self):
+        """Its cases, kinds and mistakes live beside it: ``assignment/<name>/cases.py``."""
+        return f"{ASSIGNMENTS_DIR.name}.{self.name}.cases"
 
     def reference_module(self):
         return importlib.import_module(self.reference)

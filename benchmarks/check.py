@@ -47,7 +47,7 @@ def main():
     warnings.simplefilter("ignore")
     for assignment in all_assignments():
         reference = assignment.reference_module()
-        catalogue = getattr(importlib.import_module(assignment.checks), "MISTAKES", [])
+        catalogue = getattr(importlib.import_module(assignment.cases_module), "MISTAKES", [])
         casebook = build_casebook(assignment, assignment.term_seed)
         with tempfile.TemporaryDirectory() as folder:
             write_tests(casebook, reference, Path(folder) / "tests", include_hidden=False)

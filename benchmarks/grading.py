@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assignment.model import Assignment  # noqa: E402
-from autograder.cases.disc01_mistakes import MISTAKES  # noqa: E402
+from assignment.disc01.mistakes import MISTAKES  # noqa: E402
 from generator import pipelines  # noqa: E402
 from generator.release import Release, build_autograder  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402

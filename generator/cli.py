@@ -42,7 +42,7 @@ def run(assignment, args):
 @click.option("--title", default=None, help="The notebook's title (default: 'NAME: a new assignment').")
 def new(name, title):
     """Scaffold the new assignment NAME, which builds and verifies as it is: its folder under
-    assignment/, its reference in solutions/, its cases in autograder/cases/."""
+    assignment/ (its cases in cases.py there), its reference in solutions/."""
     from generator.new import ScaffoldError, next_steps, project_root, scaffold
 
     try:

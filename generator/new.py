@@ -19,7 +19,7 @@ import assignment.model as model
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 # The project's packages that hold an assignment's files: a new name must shadow nothing in them.
-PACKAGES = ("assignment", "solutions", "autograder/cases")
+PACKAGES = ("assignment", "solutions")
 
 
 class ScaffoldError(ValueError):

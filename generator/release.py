@@ -60,7 +60,7 @@ def _support_sources(assignment):
 def _case_kinds(assignment, seed):
     import importlib
 
-    checks = importlib.import_module(assignment.checks)
+    checks = importlib.import_module(assignment.cases_module)
     return sorted({case.kind for q in assignment.questions for case in checks.cases(q.name, seed)})
 
 
@@ -236,26 +236,31 @@ def build_autograder(release, progress=lambda msg: None):
 # source); the assignment's cases modules come after. Local grading, its sandbox, the export tool
 # and the test files' own check (they carry it) stay out.
 GRADESCOPE_CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/judge", "autograder/gradescope",
-                   "autograder/in_kernel/__init__.py", "autograder/in_kernel/grade.py",
-                   "autograder/cases/__init__.py")
+                   "autograder/in_kernel/__init__.py", "autograder/in_kernel/grade.py", "autograder/cases.py")
 
 
 def gradescope_code(assignment):
     """{name in the zip: path} of the code that runs on Gradescope for ``assignment``: the
-    generic part, and its cases module with the cases modules that one imports (its mistakes)."""
+    generic part, and its cases module with the modules of its folder that one imports."""
     project = Path(__file__).resolve().parents[1]
     files = {}
     for entry in GRADESCOPE_CODE:
         path = project / entry
         for p in (sorted(path.glob("*.py")) if path.is_dir() else [path]):
             files[p.relative_to(project).as_posix()] = p
-    pending = [assignment.checks]
+    # Its packages' (empty) faces, its cases module, and what that imports from its own folder
+    # (mistakes, kinds): never its notebook's support files or commands, never the reference.
+    own = assignment.cases_module.rsplit(".", 1)[0]
+    for package in (own.split(".")[0], own):
+        path = project / package.replace(".", "/") / "__init__.py"
+        files[path.relative_to(project).as_posix()] = path
+    pending = [assignment.cases_module]
     while pending:
         path = project / (pending.pop().replace(".", "/") + ".py")
         files[path.relative_to(project).as_posix()] = path
         tree = ast.parse(path.read_text())
         pending += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
-                    and node.module.startswith("autograder.cases.")
+                    and node.module.startswith(own + ".")
                     and f"{node.module.replace('.', '/')}.py" not in files]
     return files
 

@@ -39,7 +39,7 @@ def section(release, tmp_path_factory):
     nbformat.write(solution, folder / "solution.ipynb")
     nbformat.write(nbformat.read(rel.student_dir / a.notebook, as_version=4), folder / "blank.ipynb")
     first = {}
-    for mistake in importlib.import_module(a.checks).MISTAKES:
+    for mistake in importlib.import_module(a.cases_module).MISTAKES:
         first.setdefault(mistake.question, mistake)
     for cell in solution.cells:
         if cell.metadata.get("question") in first:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.cases import disc02 as cases
-from autograder.cases.disc02_kinds import tanh_bowl
+from assignment.disc02 import cases
+from assignment.disc02.kinds import tanh_bowl
 from autograder.judge.casebook import judged_question, reference_answer
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import dumps
@@ -141,7 +141,7 @@ def _test_file_namespace(question, func):
 
 
 def test_the_gradient_check_kind_builds_f_in_the_test_file_and_rejects_a_forward_difference():
-    from autograder.cases.disc02_mistakes import MISTAKES
+    from assignment.disc02.mistakes import MISTAKES
 
     assert _test_file_namespace("q4_numgrad", S.numerical_gradient) == [None] * 7
     forward = next(m for m in MISTAKES if m.name == "forward difference").function("numerical_gradient")

@@ -194,7 +194,7 @@ def test_public_test_files_hold_no_hidden_case(tmp_path):
     public = write_tests(casebook, reference, tmp_path / "public", include_hidden=False)
     full = write_tests(casebook, reference, tmp_path / "full", include_hidden=True)
     assert [p.name for p in public] == [f"{q.name}.py" for q in DISC01.questions]
-    checks = importlib.import_module(DISC01.checks)
+    checks = importlib.import_module(DISC01.cases_module)
     for q, p, f in zip(DISC01.questions, public, full):
         hidden = sum(c.hidden for c in checks.cases(q.name, DISC01.term_seed))
         assert hidden >= 4  # random ones and edge cases

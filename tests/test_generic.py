@@ -1,5 +1,5 @@
 """Generic code knows no assignment: everything assignment-specific lives with its assignment
-(its folder, its reference in solutions/, its cases in autograder/cases/)."""
+(its folder, cases, mistakes and kinds included, and its reference in solutions/)."""
 
 import ast
 import importlib
@@ -10,21 +10,20 @@ from assignment.model import all_assignments
 from autograder.judge.kinds import KINDS
 
 for _assignment in all_assignments():  # each registers its own kinds
-    importlib.import_module(_assignment.checks)
+    importlib.import_module(_assignment.cases_module)
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERIC_KINDS = ("float", "array")
 
 
 def generic_files():
-    files = [p for p in (ROOT / "autograder").rglob("*.py") if "cases" not in p.relative_to(ROOT).parts]
-    return files + list((ROOT / "generator").rglob("*.py")) + [ROOT / "assignment" / "model.py"]
+    return [*(ROOT / "autograder").rglob("*.py"), *(ROOT / "generator").rglob("*.py"), ROOT / "assignment" / "model.py"]
 
 
 def test_generic_code_names_no_assignment():
     names = set()
     for assignment in all_assignments():
-        names |= {assignment.name, assignment.reference, assignment.checks}
+        names |= {assignment.name, assignment.reference, assignment.cases_module}
     for path in generic_files():
         text = path.read_text()
         for name in names:  # as a word: an assignment may be called "lab" without tripping on "relu_lab"
@@ -47,3 +46,13 @@ def test_the_assignment_model_imports_nothing_of_the_project():
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     project = {"assignment", "autograder", "generator", "solutions"}
     assert not {name for name in imported if name.split(".")[0] in project}
+
+
+def test_an_assignment_is_its_folder_and_its_reference():
+    """Nothing of an assignment lies anywhere but assignment/<name>/ and solutions/<name>.py."""
+    names = {a.name for a in all_assignments()}
+    elsewhere = [p.relative_to(ROOT) for folder in ("autograder", "generator") for p in (ROOT / folder).rglob("*.py")
+                 if any(p.stem == n or p.stem.startswith(f"{n}_") for n in names)]
+    assert not elsewhere, elsewhere
+    for assignment in all_assignments():
+        assert (assignment.root / "cases.py").is_file() and (assignment.root / "mistakes.py").is_file()

@@ -118,7 +118,7 @@ def test_feedback_reads_as_markdown_with_the_call_as_code_the_hint_in_bold_and_w
     from markdown_it import MarkdownIt
     from playwright.sync_api import sync_playwright
 
-    from autograder.cases.disc01_mistakes import MISTAKES
+    from assignment.disc01.mistakes import MISTAKES
     from lab_browser import CHROMIUM_FLAGS, chromium
 
     half = next(m for m in MISTAKES if m.question == "q1a_grad" and m.name == "factor 2 dropped")
@@ -255,5 +255,8 @@ def test_the_zip_pins_every_package_it_installs(autograder_zip):
     assert not any(n.startswith("solutions/") for n in names)
     # only what runs there: no local grading, no sandbox, no export tool, no other assignment's cases
     assert not any(n.startswith(("autograder/grading/", "autograder/sandbox/")) for n in names)
-    assert "autograder/in_kernel/submit.py" not in names and "autograder/cases/disc01.py" in names
-    assert not [n for n in names if n.startswith("autograder/cases/") and "disc01" not in n and not n.endswith("__init__.py")]
+    assert "autograder/in_kernel/submit.py" not in names and "assignment/disc01/cases.py" in names
+    # Of the assignments, only its own cases, mistakes and kinds: no reference, support file or command.
+    assert sorted(n for n in names if n.startswith(("assignment/", "solutions/"))) == [
+        "assignment/__init__.py", "assignment/disc01/__init__.py", "assignment/disc01/cases.py",
+        "assignment/disc01/kinds.py", "assignment/disc01/mistakes.py"]

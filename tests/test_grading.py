@@ -18,7 +18,7 @@ import pytest
 
 from assignment.model import Assignment
 from autograder.sandbox import bubblewrap as sandbox
-from autograder.cases.disc01_mistakes import MISTAKES
+from assignment.disc01.mistakes import MISTAKES
 from autograder.grading.batch import GradingError, grade
 from autograder.grading.inputs import collect
 from autograder.grading.summary import summary_text

@@ -25,7 +25,7 @@ from autograder.judge.verdict import judge_question
 from generator.testfiles import render_test_file
 
 for _assignment in all_assignments():  # each registers its own kinds
-    importlib.import_module(_assignment.checks)
+    importlib.import_module(_assignment.cases_module)
 
 # A kind no assignment has, in a file of its own as an instructor would write one: the answer
 # is a direction, right up to its length, and the function gets the vector as a list.
@@ -125,7 +125,7 @@ def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
     is the judge's, word for word, hint included. The judge's side goes through the casebook's
     plain data and ``answer_of``, as a graded run does; only the kernel is left out."""
     assignment = Assignment.named(name)
-    checks = importlib.import_module(assignment.checks)
+    checks = importlib.import_module(assignment.cases_module)
     reference = assignment.reference_module()
     casebook = build_casebook(assignment, assignment.term_seed)
     compared, saved = 0, np.geterr()
@@ -154,7 +154,7 @@ def test_every_shipped_file_imports_only_what_travels_with_it():
     files = {shipped.PLAIN, shipped.ANSWER, shipped.COMPARE, shipped.RUNTIME, shipped.GRADE}
     for role in ("call", "compare", "matches"):
         files |= set(shipped.kind_files(KINDS.values(), role))
-    assert len(files) >= 7  # the generic five, disc01_training.py, disc02_kinds.py
+    assert len(files) >= 7  # the generic five, and disc01's and disc02's kinds.py
     for path in files:
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.Import):

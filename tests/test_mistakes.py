@@ -17,7 +17,7 @@ from generator.steps import run_pipeline
 from submissions import submission
 
 ASSIGNMENTS = {a.name: a for a in all_assignments()}
-CATALOGUES = {name: importlib.import_module(a.checks).MISTAKES for name, a in ASSIGNMENTS.items()}
+CATALOGUES = {name: importlib.import_module(a.cases_module).MISTAKES for name, a in ASSIGNMENTS.items()}
 EVERY_MISTAKE = [(name, m) for name, mistakes in CATALOGUES.items() for m in mistakes]
 
 

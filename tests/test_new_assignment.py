@@ -123,7 +123,7 @@ def call_on_quadratic(func, args):
     A, b, w = (np.asarray(a, dtype=float) for a in (A, b, w))
     return func(lambda v: v @ A @ v / 2 - b @ v, w)
 '''
-KIND_IMPORTS = ("from autograder.cases.hw99_kinds import call_on_quadratic",
+KIND_IMPORTS = ("from assignment.hw99.kinds import call_on_quadratic",
                 "from autograder.judge.compare import compare_array",
                 "from autograder.judge.kinds import Kind, register")
 KIND_CASES = """register(Kind("quadratic", compare_array, call=call_on_quadratic))
@@ -234,7 +234,7 @@ def _insert_after(path, anchor, text):
 def _apply_the_readme(copy):
     folder = copy / "assignment" / "hw99"
     toml, template = folder / "assignment.toml", folder / "hw99.md.j2"
-    reference, cases = copy / "solutions" / "hw99.py", copy / "autograder" / "cases" / "hw99.py"
+    reference, cases, mistakes = copy / "solutions" / "hw99.py", folder / "cases.py", folder / "mistakes.py"
     # 2. An autograded question: toml, reference, template block, cases.
     _append(toml, Q2_TOML)
     _append(reference, Q2_REFERENCE, "\n\n\n")
@@ -244,13 +244,13 @@ def _apply_the_readme(copy):
     _append(toml, WRITTEN_TOML)
     _append(template, WRITTEN_TEMPLATE)
     # 4. A mistake.
-    _append(cases, MISTAKE)
+    _append(mistakes, MISTAKE)
     # 5. A case kind: the question as in step 2, the kind's file, its imports among the module's, the kind.
     _append(toml, KIND_TOML)
     _append(reference, KIND_REFERENCE, "\n\n\n")
     _append(template, KIND_TEMPLATE)
-    (copy / "autograder" / "cases" / "hw99_kinds.py").write_text(KIND_FILE)
-    _insert_after(cases, "from autograder.cases import Case, Mistake\n", "\n".join(KIND_IMPORTS) + "\n")
+    (folder / "kinds.py").write_text(KIND_FILE)
+    _insert_after(cases, "from autograder.cases import Case, question_rngs\n", "\n".join(KIND_IMPORTS) + "\n")
     _append(cases, KIND_CASES, "\n\n\n")
     # 6. A support file.
     (folder / "hw99_plots.py").write_text(PLOTS)
@@ -281,7 +281,8 @@ def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     # 1. Create it.
     out = _run(copy, *NEW.split()[1:3], "--title", "Homework 99: Least squares")
     for path in ["assignment/hw99/assignment.toml", "assignment/hw99/hw99.md.j2", "assignment/hw99/hw99_lab.py",
-                 "assignment/hw99/__init__.py", "solutions/hw99.py", "autograder/cases/hw99.py"]:
+                 "assignment/hw99/__init__.py", "assignment/hw99/cases.py", "assignment/hw99/mistakes.py",
+                 "solutions/hw99.py"]:
         assert path in out and (copy / path).is_file(), path
     assert "eecs182 build hw99" in out and "--assignment hw99" in out
     assert not (ROOT / "assignment" / "hw99").exists()
@@ -329,7 +330,7 @@ def _files(root):
 
 
 def test_new_refuses_a_bad_or_taken_name_and_writes_nothing(tmp_path, monkeypatch):
-    for package in ("assignment", "solutions", "autograder/cases"):
+    for package in ("assignment", "solutions"):
         (tmp_path / package).mkdir(parents=True)
     (tmp_path / "assignment" / "hw01").mkdir()
     (tmp_path / "assignment" / "hw01" / "assignment.toml").write_text('name = "hw01"\n')
@@ -357,10 +358,10 @@ def test_new_refuses_a_bad_or_taken_name_and_writes_nothing(tmp_path, monkeypatc
     written = set(_files(tmp_path)) - set(before)
     assert {str(p) for p in written if (tmp_path / p).is_file()} == {
         "assignment/hw03/assignment.toml", "assignment/hw03/hw03.md.j2", "assignment/hw03/hw03_lab.py",
-        "assignment/hw03/__init__.py", "solutions/hw03.py", "autograder/cases/hw03.py"}
+        "assignment/hw03/__init__.py", "assignment/hw03/cases.py", "assignment/hw03/mistakes.py", "solutions/hw03.py"}
     hw03 = model.Assignment.named("hw03")
-    assert (hw03.title, hw03.reference, hw03.checks) == ('Homework 3: "Least" squares — ü', "solutions.hw03",
-                                                        "autograder.cases.hw03")
+    assert (hw03.title, hw03.reference, hw03.cases_module) == ('Homework 3: "Least" squares — ü', "solutions.hw03",
+                                                        "assignment.hw03.cases")
     assert [q.name for q in hw03.questions] == ["q1_mse"] and [w.name for w in hw03.written] == ["q1_mean"]
     assert hw03.support_files == ("hw03_lab.py",) and "import hw03_lab" in (hw03.root / hw03.template).read_text()
     after = _files(tmp_path)

@@ -3,7 +3,6 @@ run: the hand-graded answers (the markdown cells the template marked ``{"written
 and each graded function's canonical form and text (for finding copied work and showing it). Both are capped plain
 strings: all that crosses back to the batch besides the verdict."""
 
-from assignment.model import WRITTEN_PLACEHOLDER
 from autograder.grading.review.similarity import function_text
 from autograder.judge.upload import UnreadableSubmission, read_notebook
 
@@ -26,7 +25,7 @@ def submission_texts(path, casebook):
         name = cell.metadata.get("written")
         if cell.cell_type == "markdown" and name in written and name not in texts["written"]:
             text = cell.source.strip()
-            if text and text != WRITTEN_PLACEHOLDER:
+            if text and text != casebook.written_placeholder:
                 texts["written"][name] = text[:MAX_ANSWER_CHARS]
         question = cell.metadata.get("question")
         if cell.cell_type == "code" and question in functions and question not in texts["code"]:

@@ -49,6 +49,7 @@ class Casebook:
     written: tuple = ()  # hand-graded questions: {"name", "points", "rubric": [{"points", "item"}]}
     preload: tuple = ()  # modules the notebook imports: local grading's warm sandbox imports them once
     known_forms: dict = field(default_factory=dict)  # question -> canonical forms of the given code and the reference
+    written_placeholder: str = ""  # the text a written answer's cell starts with: no answer yet
 
     def register_kinds(self):
         importlib.import_module(self.cases_module)
@@ -61,7 +62,7 @@ class Casebook:
                 "cases_module": self.cases_module,
                 "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions],
                 "written": list(self.written), "preload": list(self.preload),
-                "known_forms": dict(self.known_forms)}
+                "known_forms": dict(self.known_forms), "written_placeholder": self.written_placeholder}
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path):
@@ -78,7 +79,8 @@ class Casebook:
             for q in data["questions"])
         return cls(data["assignment"], data["seed"], questions, data["cases_module"],
                    tuple(data.get("written", ())), tuple(str(m) for m in data.get("preload", ())),
-                   {str(k): [str(f) for f in v] for k, v in (data.get("known_forms") or {}).items()})
+                   {str(k): [str(f) for f in v] for k, v in (data.get("known_forms") or {}).items()},
+                   str(data.get("written_placeholder", "")))
 
     @classmethod
     def read(cls, path):
@@ -88,12 +90,13 @@ class Casebook:
 def build_casebook(assignment, seed):
     """Every case of every question, with the reference's answers."""
     reference = assignment.reference_module()
-    checks = importlib.import_module(assignment.checks)
+    checks = importlib.import_module(assignment.cases_module)
     mistakes = getattr(checks, "MISTAKES", [])
     questions = tuple(judged_question(q, reference, checks.cases(q.name, seed), mistakes) for q in assignment.questions)
     written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
                     for w in assignment.written)
-    return Casebook(assignment.name, int(seed), questions, assignment.checks, written)
+    return Casebook(assignment.name, int(seed), questions, assignment.cases_module, written,
+                    written_placeholder=assignment.written_placeholder)
 
 
 def judged_question(question, reference, cases, mistakes=()):

@@ -4,7 +4,7 @@ reference gave (``compare``, and ``matches`` for naming a catalogued mistake), t
 the time its calls may take, whether feedback shows the expected value, and how the call reads.
 
 ``float`` and ``array`` are generic (``compare.py``); an assignment registers its own beside
-the cases that use them (``autograder/cases/<name>.py``), and no generic code names them.
+the cases that use them (``assignment/<name>/cases.py``), and no generic code names them.
 
 A kind's ``call``, ``compare`` and ``matches`` are module-level functions whose files are
 shipped whole (``shipped.py``): the build calls the reference through ``call``, the judge's

@@ -1,5 +1,5 @@
 """Discussion 1's ``training`` kind: ``train_relu`` run from a given network, compared step by
-step. Registered in ``disc01.py``.
+step. Registered in ``cases.py``.
 
 Shipped whole (``autograder/judge/shipped.py``): the build trains the reference through
 ``train_case``, the judge's kernel and ``q2_train``'s test file train the student's function

@@ -7,9 +7,9 @@ here: the reference implementation computes them when the release is built.
 
 import numpy as np
 
-from autograder.cases import Case
-from autograder.cases.disc01_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
-from autograder.cases.disc01_training import TRAINING_ATOL, TRAINING_RTOL, compare_training, same_training, train_case
+from autograder.cases import Case, question_rngs
+from assignment.disc01.mistakes import MISTAKES  # noqa: F401 - the casebook reads it
+from assignment.disc01.kinds import TRAINING_ATOL, TRAINING_RTOL, compare_training, same_training, train_case
 from autograder.judge.kinds import Kind, register
 
 PUBLIC_SEED = 182
@@ -106,10 +106,7 @@ def _training(rng, hidden, train_all, edge=None):
 def cases(question, seed):
     """Two public cases (fixed), three random hidden cases (from the term seed) and the hidden
     edge cases for ``question``."""
-    # The question's name joins the seed: every question draws its own inputs.
-    name = list(question.encode())
-    public_rng = np.random.default_rng([PUBLIC_SEED, *name])
-    hidden_rng = np.random.default_rng([int(seed), *name])
+    public_rng, hidden_rng = question_rngs(question, PUBLIC_SEED, seed)
     if question == "q2_train":
         return [_training(public_rng, False, False), _training(public_rng, False, True),
                 _training(hidden_rng, True, False), _training(hidden_rng, True, True),

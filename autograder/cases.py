@@ -1,13 +1,25 @@
-"""Each assignment's cases: which inputs every graded function is called with.
+"""What an assignment's cases are made of: ``Case``, ``Mistake`` and the seeding of each
+question's inputs.
 
-``autograder/cases/<assignment>.py`` defines ``cases(question, seed) -> [Case, ...]``,
-registers any case kind of its own, and may list ``MISTAKES``: catalogued wrong answers whose
-outputs the build stores beside each case, so that the feedback can name them. From these one description the build writes both the otter
-test files (public cases, for ``grader.check``) and the judge's casebook (every case, with the
+Each assignment's ``assignment/<name>/cases.py`` defines ``cases(question, seed) -> [Case, ...]``,
+registers its own case kinds (their code in ``kinds.py`` beside it), and lists ``MISTAKES``
+(``mistakes.py``): catalogued wrong answers whose outputs the build stores beside each case, so
+that the feedback can name them. From that one description the build writes both the otter test
+files (public cases, for ``grader.check``) and the judge's casebook (every case, with the
 expected values the reference computes).
 """
 
 from dataclasses import dataclass
+
+import numpy as np
+
+
+def question_rngs(question, public_seed, term_seed):
+    """(public, hidden) random generators for ``question``'s inputs. Public cases are the same
+    every term (students see them); hidden ones follow the term seed. The question's name joins
+    the seed, so every question draws its own inputs."""
+    name = list(question.encode())
+    return np.random.default_rng([public_seed, *name]), np.random.default_rng([int(term_seed), *name])
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ Public cases are the same every term; hidden ones are drawn from the term seed. 
 values are never written here: the reference implementation computes them at build time.
 
 Its two case kinds, ``layer_gradients`` and ``gradient_check``, are registered here; their
-code, shipped into kernels and test files, is ``disc02_kinds.py``.
+code, shipped into kernels and test files, is ``kinds.py``.
 """
 
 import numpy as np
 
-from autograder.cases import Case
-from autograder.cases.disc02_kinds import call_on_tanh_bowl, compare_gradients
-from autograder.cases.disc02_mistakes import MISTAKES  # noqa: F401 - the casebook reads it
+from autograder.cases import Case, question_rngs
+from assignment.disc02.kinds import call_on_tanh_bowl, compare_gradients
+from assignment.disc02.mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from autograder.judge.compare import compare_array
 from autograder.judge.kinds import Kind, register
 
@@ -108,15 +108,13 @@ def _case(question, rng, hidden, edge=None):
 def cases(question, seed):
     """Two public cases (fixed), three random hidden cases (from the term seed) and the
     question's hidden edge cases."""
-    name = list(question.encode())  # every question draws its own inputs
-    public_rng = np.random.default_rng([PUBLIC_SEED, *name])
-    hidden_rng = np.random.default_rng([int(seed), *name])
+    public_rng, hidden_rng = question_rngs(question, PUBLIC_SEED, seed)
     return ([_case(question, public_rng, False), _case(question, public_rng, False, PUBLIC_EDGES.get(question))]
             + [_case(question, hidden_rng, True) for _ in range(3)]
             + [_case(question, hidden_rng, True, edge) for edge in EDGES[question]])
 
 
-# --- the kinds (their shipped code: disc02_kinds.py) --------------------------------------------
+# --- the kinds (their shipped code: kinds.py) --------------------------------------------
 
 register(Kind("layer_gradients", compare_gradients, show_expected=False))
 
