@@ -1,6 +1,7 @@
 """``final_grades.csv`` in otter's layout, which TAs know: ``file``, one column per question,
 ``total_points_earned``, ``percent_correct``, ``grading_status``; the first row holds the points
-per question. Student name, email and SID columns follow ``file`` when any are known.
+per question. Student name, email and SID columns follow ``file`` when any are known. No cell
+can run as a formula in a spreadsheet (``csvsafe``).
 
 The written questions have a column each, after the autograded ones, filled from the TAs' hand
 scores (``review.hand_scores``); an answer not graded yet is blank, never 0, and the totals
@@ -8,11 +9,11 @@ count what has been graded. The file is rebuilt whole, atomically, at the end of
 run and after every hand-score change, from the stored results and the hand scores.
 """
 
-import csv
 import io
 from pathlib import Path
 
 from autograder.files import write_atomically
+from autograder.grading.csvsafe import SafeWriter
 from autograder.grading.review.hand_scores import HandScores
 from autograder.grading.store import ResultStore
 from autograder.judge import Casebook
@@ -35,7 +36,7 @@ def gradebook_csv(casebook, records, hand_scores=None):
     written = [w["name"] for w in casebook.written]
     student_fields = [f for f in STUDENT_FIELDS if any(r["student"].get(f) for r in records)]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(["file", *student_fields, *questions, *written, "total_points_earned", "percent_correct",
                      "grading_status"])
     total = sum(q.points for q in casebook.questions) + sum(w["points"] for w in casebook.written)

@@ -16,7 +16,6 @@ evidence for a person to weigh, never a verdict.
 """
 
 import ast
-import csv
 import hashlib
 import io
 import math
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from autograder.files import write_atomically
+from autograder.grading.csvsafe import SafeWriter
 
 FILE = "similarity.csv"
 FLAG = 0.2
@@ -211,7 +211,7 @@ def _score(record, question):
 def write_similarity(out, casebook, records):
     pairs = similar_pairs(casebook, records)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    writer = SafeWriter(text, lineterminator="\n")
     writer.writerow(["a", "b", "score", "evidence"])
     writer.writerows((p.a, p.b, p.score, p.evidence) for p in pairs)
     write_atomically(out / FILE, text.getvalue())
