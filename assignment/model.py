@@ -10,10 +10,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+from assignment.schema import AssignmentError, read_toml  # noqa: F401 - AssignmentError is raised from here
 
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent
 # What an answer's cell holds until the student writes in it. The export tool (submit.py) spots
@@ -68,23 +65,32 @@ class Assignment:
 
     @classmethod
     def load(cls, root):
+        """The assignment in ``root``, its assignment.toml checked (``schema``): a mistake there is
+        an ``AssignmentError`` that names the file and the key."""
         root = Path(root)
-        with open(root / "assignment.toml", "rb") as f:
-            data = tomllib.load(f)
+        path = root / "assignment.toml"
+        data = read_toml(path)
+        if data.name != root.name:
+            raise AssignmentError(f"{path}: name = {data.name!r}, but its folder is {root.name!r}: they must be the same")
+        try:
+            written = tuple(WrittenQuestion(name=w.name, points=w.points, rubric=tuple(
+                RubricItem(i.points, i.item) for i in w.rubric)) for w in data.written)
+        except ValueError as exc:
+            raise AssignmentError(f"{path}: written: {exc}") from None
         return cls(
             root=root,
-            name=data["name"],
-            title=data["title"],
-            notebook=data["notebook"],
-            template=data["template"],
-            reference=data["reference"],
-            support_files=tuple(data.get("support_files", ())),
-            python_version=str(data["python_version"]),
-            term_seed=int(data["term_seed"]),
-            questions=tuple(Question(**q) for q in data["questions"]),
-            written=tuple(WrittenQuestion(**q) for q in data.get("written", ())),
-            commands=tuple(sorted(data.get("commands", {}).items())),
-            build_cell_timeout=data.get("build_cell_timeout"),
+            name=data.name,
+            title=data.title,
+            notebook=data.notebook,
+            template=data.template,
+            reference=data.reference,
+            support_files=tuple(data.support_files),
+            python_version=data.python_version,
+            term_seed=data.term_seed,
+            questions=tuple(Question(q.name, q.function, q.points) for q in data.questions),
+            written=written,
+            commands=tuple(sorted(data.commands.items())),
+            build_cell_timeout=data.build_cell_timeout,
         )
 
     @classmethod

@@ -65,9 +65,13 @@ def new(name, title):
 @click.option("--no-verify", is_flag=True, help="Skip the verification (not for a real release).")
 def build(assignments, out_root, seed, no_verify):
     """Build the release of ASSIGNMENTS (default: all) and verify it."""
+    from assignment.model import AssignmentError
     from generator.build import build_and_report
 
-    ok = build_and_report(assignments, out_root, seed, verify=not no_verify)
+    try:
+        ok = build_and_report(assignments, out_root, seed, verify=not no_verify)
+    except (AssignmentError, LookupError) as exc:
+        raise click.ClickException(str(exc.args[0]) if exc.args else str(exc)) from None
     if not ok:
         raise SystemExit(1)
 
