@@ -97,8 +97,11 @@ def build(assignments, out_root, seed, no_verify):
 @click.option("--force", is_flag=True, help="Regrade everything, not only what has no current result.")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade if the sandbox cannot be used.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
+@click.option("--show-hidden", is_flag=True,
+              help="The students' feedback files show hidden cases whole (inputs, expected values); by default "
+                   "only whether each passed and the known mistake it matches.")
 def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cpu_seconds, memory_mb, force,
-          require_sandbox, no_progress):
+          require_sandbox, no_progress, show_hidden):
     """Grade SUBMISSIONS (notebooks, folders, export zips, a Gradescope export) into OUT."""
     from autograder.grading.batch import GradingError, grade as grade_batch
     from autograder.grading.summary import summary_text
@@ -112,7 +115,7 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
     try:
         summary = grade_batch(submissions, out_dir, zip_path, workers=workers, limits=limits, force=force,
                               require_sandbox=require_sandbox, progress=not no_progress,
-                              log=lambda text: click.echo(text, err=True))
+                              log=lambda text: click.echo(text, err=True), show_hidden=show_hidden)
     except GradingError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary_text(summary, out_dir))

@@ -146,12 +146,14 @@ class _Slot:
 
 
 def grade(paths, out, autograder_zip, workers=None, limits=None, force=False, require_sandbox=False,
-          progress=True, log=print):
-    """Grade every submission under ``paths`` into ``out``; returns a Summary."""
+          progress=True, log=print, show_hidden=False):
+    """Grade every submission under ``paths`` into ``out``; returns a Summary. ``show_hidden``:
+    the students' feedback files show hidden cases whole (inputs, expected values)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with _OnlyWriter(out):
-        return _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log)
+        return _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log,
+                      show_hidden)
 
 
 class _OnlyWriter:
@@ -181,7 +183,7 @@ class _OnlyWriter:
         self.file.close()
 
 
-def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log):
+def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log, show_hidden):
     from autograder.sandbox.warm import WarmKernels
     from autograder.sandbox.bubblewrap import SandboxUnavailable
 
@@ -245,7 +247,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
                 write_gradebook(out, casebook, summary.records)
                 similar = write_similarity(out, casebook, summary.records)
                 write_report(out / "report.html", casebook, summary.records, summary.changes, similar)
-                write_feedback(out, casebook, summary.records)
+                write_feedback(out, casebook, summary.records, show_hidden)
             except OSError as exc:
                 unsaved = unsaved or f"could not write the gradebook in {out}: {exc.strerror or exc}"
         if unsaved:

@@ -7,6 +7,11 @@ from autograder.judge.compare import KNOWN_MISTAKE, judge_outcome, uses_note
 from autograder.judge.kinds import KINDS
 from autograder.judge.plain import decode_arg
 
+# ``show_hidden`` for what students may keep: every case's verdict and the catalogued mistake a
+# hidden case's answer matches, never a hidden case's inputs or expected value.
+VERDICTS_ONLY = "verdicts only"
+
+
 @dataclass
 class CaseResult:
     passed: bool
@@ -18,11 +23,11 @@ class CaseResult:
     def markdown(self):
         """The failure as Markdown: the call as code, the hint in bold, nothing else markup."""
         text, tail = self.message, f" {KNOWN_MISTAKE} {self.hint}"
-        hinted = bool(self.hint) and text.endswith(tail)
-        text = text[:-len(tail)] if hinted else text
+        hinted = bool(self.hint) and (text.endswith(tail) or text == tail[1:])  # (the hint alone: a hidden case's)
+        text = text[:-len(tail)] if hinted and text.endswith(tail) else "" if hinted else text
         call = self.call if self.call and text.startswith(self.call) else ""
         out = (f"`{call}`" if call else "") + markdown_text(text[len(call):])
-        return out + (f" **{KNOWN_MISTAKE}** {markdown_text(self.hint)}" if hinted else "")
+        return (out + (f" **{KNOWN_MISTAKE}** {markdown_text(self.hint)}" if hinted else "")).lstrip()
 
 
 def markdown_text(text):
@@ -56,11 +61,16 @@ class QuestionResult:
     def failures(self, show_hidden):
         """[(a failing case, the labels of the cases that fail alike)]: one entry per distinct
         failure (a blank function fails every case the same way). Without ``show_hidden``
-        hidden cases are left out entirely."""
+        hidden cases are left out entirely; with ``VERDICTS_ONLY`` they are listed, with the
+        catalogued mistake they match, but a hidden case's inputs and expected value are not
+        (its stand-in carries no message)."""
         found = {}
         for i, case in enumerate(self.cases, 1):
-            if not case.passed and (show_hidden or not case.hidden):
-                found.setdefault(case.message, (case, []))[1].append(f"{i}{' (hidden)' if case.hidden else ''}")
+            if case.passed or not (show_hidden or not case.hidden):
+                continue
+            if case.hidden and show_hidden == VERDICTS_ONLY:
+                case = CaseResult(False, True, f"{KNOWN_MISTAKE} {case.hint}" if case.hint else "", hint=case.hint)
+            found.setdefault(case.message, (case, []))[1].append(f"{i}{' (hidden)' if case.hidden else ''}")
         return [(case, f"{'case' if len(which) == 1 else 'cases'} {', '.join(which)}") for case, which in found.values()]
 
     def feedback(self, show_hidden=False):
@@ -69,7 +79,8 @@ class QuestionResult:
         lines = [self.summary(show_hidden)] + self.dependencies
         if self.problem:
             lines.append(self.problem)
-        lines += [f"{which} failed: {case.message}" for case, which in self.failures(show_hidden)]
+        lines += [f"{which} failed" + (f": {case.message}" if case.message else "")
+                  for case, which in self.failures(show_hidden)]
         return "\n".join(lines)
 
     def feedback_markdown(self, show_hidden=False):
@@ -79,7 +90,8 @@ class QuestionResult:
         lines += [f"- {markdown_text(note)}" for note in self.dependencies]
         if self.problem:
             lines.append(f"- {markdown_text(self.problem)}")
-        lines += [f"- {which} failed: {case.markdown()}" for case, which in self.failures(show_hidden)]
+        lines += [f"- {which} failed" + (f": {case.markdown()}" if case.message else "")
+                  for case, which in self.failures(show_hidden)]
         return "\n".join(lines).rstrip()
 
 
