@@ -36,6 +36,11 @@ class SafeWriter:
     def writerow(self, row):
         return self._writer.writerow([_one_line_ending(neutralised(cell)) for cell in row])
 
+    def writerow_as_is(self, row):
+        """A row of the toolkit's own text (a header, otter's ``--`` in the points row): nothing
+        of it came from a submission or from Gradescope's metadata."""
+        return self._writer.writerow(row)
+
     def writerows(self, rows):
         for row in rows:
             self.writerow(row)

@@ -37,12 +37,12 @@ def gradebook_csv(casebook, records, hand_scores=None):
     student_fields = [f for f in STUDENT_FIELDS if any(r["student"].get(f) for r in records)]
     out = io.StringIO()
     writer = SafeWriter(out, lineterminator="\n")
-    writer.writerow(["file", *student_fields, *questions, *written, "total_points_earned", "percent_correct",
-                     "grading_status"])
+    writer.writerow_as_is(["file", *student_fields, *questions, *written, "total_points_earned", "percent_correct",
+                           "grading_status"])
     total = sum(q.points for q in casebook.questions) + sum(w["points"] for w in casebook.written)
-    writer.writerow([POINTS_ROW, *([""] * len(student_fields)),
-                     *(_number(q.points) for q in casebook.questions),
-                     *(_number(w["points"]) for w in casebook.written), _number(total), "1", "--"])
+    writer.writerow_as_is([POINTS_ROW, *([""] * len(student_fields)),
+                           *(_number(q.points) for q in casebook.questions),
+                           *(_number(w["points"]) for w in casebook.written), _number(total), "1", "--"])
     for record in records:
         scores = {q["name"]: q["score"] for q in record["verdict"]["questions"]}
         by_hand = {w: hand_scores.get((record["id"], w)) for w in written}
