@@ -81,8 +81,8 @@ def build(assignments, out_root, seed, no_verify):
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for final_grades.csv, results/, feedback/ (kept between runs).")
 @click.option("--assignment", default=None,
-              help="Grade with dist/<assignment>/<assignment>-autograder.zip (from `make build`); "
-                   "needed only when there are several assignments.")
+              help="Grade with the project's dist/<assignment>/<assignment>-autograder.zip (from `eecs182 "
+                   "build`), from any folder; needed only when there are several assignments.")
 @click.option("-a", "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Grade with this autograder zip instead (the one on Gradescope).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -107,10 +107,7 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
     from autograder.grading.summary import summary_text
     from autograder.judge import Limits
 
-    if autograder_zip is None:
-        assignment = assignment or _only_assignment()
-        autograder_zip = Path("dist") / assignment / f"{assignment}-autograder.zip"
-    zip_path = autograder_zip
+    zip_path = autograder_zip if autograder_zip is not None else _built_zip(assignment or _only_assignment())
     limits = Limits(total_timeout=timeout, cpu_seconds=cpu_seconds, memory_mb=memory_mb)
     try:
         summary = grade_batch(submissions, out_dir, zip_path, workers=workers, limits=limits, force=force,
@@ -140,6 +137,24 @@ def review(out_dir, port, no_browser):
         raise click.ClickException(str(exc)) from None
     except OSError as exc:  # the port is taken
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+
+
+def _built_zip(name):
+    """The autograder zip ``eecs182 build NAME`` made: in the project's dist/, found from any
+    folder (the project is the installed checkout, or $EECS182_PROJECT)."""
+    import os
+
+    from assignment.model import ASSIGNMENTS_DIR, all_assignments
+
+    project = Path(os.environ.get("EECS182_PROJECT") or ASSIGNMENTS_DIR.parent)
+    names = [a.name for a in all_assignments()]
+    if name not in names:
+        raise click.UsageError(f"no assignment {name!r}; there are {', '.join(names) or 'none'} (in {project})")
+    path = project / "dist" / name / f"{name}-autograder.zip"
+    if not path.is_file():
+        raise click.ClickException(f"{name} has no autograder zip at {path}: build it with `eecs182 build {name}` "
+                                   f"(from {project}), or pass -a ZIP")
+    return path
 
 
 def _only_assignment():

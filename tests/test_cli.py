@@ -33,7 +33,8 @@ def test_grade_defaults_to_the_only_assignment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no dist/ here
     (tmp_path / "section").mkdir()
     result = CliRunner().invoke(main, ["grade", "section", "-o", "out"])
-    assert result.exit_code != 0 and "no autograder zip at dist/disc01/disc01-autograder.zip" in result.output
+    assert result.exit_code != 0 and "disc01 has no autograder zip at " in result.output
+    assert "dist/disc01/disc01-autograder.zip: build it with `eecs182 build disc01`" in result.output
 
 
 def test_grade_with_several_assignments_asks_which(tmp_path, monkeypatch):
@@ -42,3 +43,23 @@ def test_grade_with_several_assignments_asks_which(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["grade", "section", "-o", "out"])
     assert result.exit_code != 0
     assert "--assignment NAME (one of disc01, disc02)" in result.output
+
+
+def test_grade_finds_an_assignments_zip_from_any_folder_and_names_a_typo(tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.chdir(tmp_path)  # not the project
+    notebook = tmp_path / "disc01.ipynb"
+    notebook.write_text("{}")
+    typo = CliRunner().invoke(main, ["grade", str(notebook), "-o", str(tmp_path / "out"), "--assignment", "disc1"])
+    assert typo.exit_code == 2 and "no assignment 'disc1'; there are disc01, disc02" in typo.output
+    monkeypatch.setenv("EECS182_PROJECT", str(tmp_path / "project"))
+    missing = CliRunner().invoke(main, ["grade", str(notebook), "-o", str(tmp_path / "out"), "--assignment", "disc01"])
+    assert missing.exit_code == 1 and "build it with `eecs182 build disc01`" in missing.output
+    assert str(tmp_path / "project" / "dist" / "disc01" / "disc01-autograder.zip") in missing.output
+    built = tmp_path / "project" / "dist" / "disc01" / "disc01-autograder.zip"
+    built.parent.mkdir(parents=True)
+    with zipfile.ZipFile(built, "w") as zf:
+        zf.writestr("README", "not an autograder")
+    found = CliRunner().invoke(main, ["grade", str(notebook), "-o", str(tmp_path / "out"), "--assignment", "disc01"])
+    assert found.exit_code == 1 and f"{built} has no casebook.json" in found.output  # that very zip was opened

@@ -72,7 +72,8 @@ def autograder_source(zip_path, into):
     zip, unpacked (root-only) into ``into``."""
     zip_path = Path(zip_path)
     if not zip_path.is_file():
-        raise GradingError(f"no autograder zip at {zip_path}: run `make build` first, or pass -a ZIP")
+        raise GradingError(f"no autograder zip at {zip_path}: build one with `eecs182 build ASSIGNMENT`, "
+                           "or pass the path of one with -a ZIP")
     with zipfile.ZipFile(zip_path) as zf:
         names = [n for n in zf.namelist() if n == "casebook.json" or n.startswith("files/")]
         if "casebook.json" not in names:
