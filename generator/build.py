@@ -1,5 +1,6 @@
 """The instructors' main job: build every requested assignment, verify it, print a summary."""
 
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,8 +29,13 @@ def build_and_report(names, out_root, seed=None, verify=True):
     for assignment in assignments:
         start = time.perf_counter()
         stages = 7 if verify else 3
-        with tqdm(total=stages, desc=assignment.name, bar_format="{desc}: {n}/{total} {postfix}") as bar:
+        # On a terminal, one line that updates; in a log file, a plain line per step.
+        on_terminal = sys.stderr.isatty()
+        with tqdm(total=stages, desc=assignment.name, bar_format="{desc}: {n}/{total} {postfix}",
+                  disable=not on_terminal) as bar:
             def progress(msg):
+                if not on_terminal:
+                    click.echo(f"{assignment.name}: {msg}", err=True)
                 bar.set_postfix_str(msg)
                 bar.update(1)
 

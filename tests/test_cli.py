@@ -1,6 +1,7 @@
 """The ``eecs182`` command as course staff meet it: an assignment's own commands, and which
 assignment it means when none is named."""
 
+import pytest
 from click.testing import CliRunner
 
 import assignment.model as model
@@ -63,3 +64,17 @@ def test_grade_finds_an_assignments_zip_from_any_folder_and_names_a_typo(tmp_pat
         zf.writestr("README", "not an autograder")
     found = CliRunner().invoke(main, ["grade", str(notebook), "-o", str(tmp_path / "out"), "--assignment", "disc01"])
     assert found.exit_code == 1 and f"{built} has no casebook.json" in found.output  # that very zip was opened
+
+
+@pytest.mark.slow  # builds a release
+def test_a_build_logged_to_a_file_prints_plain_lines_and_no_kernel_warning(tmp_path):
+    import subprocess
+    import sys
+
+    # The real command, its output to a pipe as to a log file: kernels write to the same stderr.
+    result = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "build", "disc02",
+                             "--no-verify", "-o", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    log = result.stdout + result.stderr
+    assert "\r" not in log and "disc02: student notebook\n" in log and "solution notebook (executing)\n" in log
+    assert "without encryption" not in log, log

@@ -114,3 +114,21 @@ def test_the_build_gives_a_cell_the_time_its_assignment_allows(tmp_path):
     nb = _notebook(["import time\ntime.sleep(0.1)", "time.sleep(5)"])
     with pytest.raises(CellTimeoutError):
         Execute()(nb, {"workdir": tmp_path, "assignment": SimpleNamespace(build_cell_timeout=2)})
+
+
+@pytest.mark.slow  # a real kernel
+def test_the_builds_kernels_listen_on_unix_sockets_of_this_user_only(tmp_path):
+    nb = _notebook(["from ipykernel.kernelapp import IPKernelApp\n"
+                    "import os, stat\n"
+                    "app = IPKernelApp.instance()\n"
+                    "folder = os.path.dirname(app.ip)\n"
+                    "print(app.transport, oct(stat.S_IMODE(os.stat(folder).st_mode)), folder)"])
+    client = HeadlessNotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    transport, mode, folder = nb.cells[0].outputs[0]["text"].split()
+    assert (transport, mode) == ("ipc", "0o700")
+    del client
+    import gc
+
+    gc.collect()
+    assert not Path(folder).exists()  # removed with its client
