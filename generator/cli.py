@@ -66,11 +66,12 @@ def new(name, title):
 def build(assignments, out_root, seed, no_verify):
     """Build the release of ASSIGNMENTS (default: all) and verify it."""
     from assignment.model import AssignmentError
+    from autograder.judge.casebook import AuthoringError
     from generator.build import build_and_report
 
     try:
         ok = build_and_report(assignments, out_root, seed, verify=not no_verify)
-    except (AssignmentError, LookupError) as exc:
+    except (AssignmentError, AuthoringError, LookupError) as exc:
         raise click.ClickException(str(exc.args[0]) if exc.args else str(exc)) from None
     if not ok:
         raise SystemExit(1)

@@ -2,6 +2,8 @@
 (and the question), never in a traceback: ``eecs182 build`` of a scaffolded assignment, each
 time with one mistake made."""
 
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -43,11 +45,20 @@ MISTAKES = {
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
+    """A scaffolded hw07 in a folder of its own, importable as assignment.hw07 and solutions.hw07
+    (the packages' paths reach into it for this test only)."""
+    import assignment
+    import solutions
+
     for package in ("assignment", "solutions"):
         (tmp_path / package).mkdir()
     monkeypatch.setattr(model, "ASSIGNMENTS_DIR", tmp_path / "assignment")
+    for package in (assignment, solutions):
+        monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path / package.__name__)])
     scaffold("hw07", root=tmp_path)
-    return tmp_path
+    yield tmp_path
+    for name in [m for m in sys.modules if ".hw07" in m]:
+        del sys.modules[name]
 
 
 @pytest.mark.parametrize("mistake", MISTAKES)
@@ -71,3 +82,34 @@ def test_an_assignment_that_does_not_exist_is_named_with_those_that_do(project):
     result = CliRunner().invoke(main, ["build", "hw7", "-o", str(project / "dist")])
     assert result.exit_code == 1 and "no assignment 'hw7'" in result.output and "hw07" in result.output
     assert "Traceback" not in result.output
+
+
+# (what the instructor wrote into the scaffold's mistakes.py or reference, what the build says)
+SILENT_MISTAKES = {
+    "a mistake equal to the reference": (
+        "mistakes.py", 'return float(np.sum((X @ w - y) ** 2))', 'return float(np.mean((X @ w - y) ** 2))',
+        "assignment/hw07/mistakes.py: the mistake 'sum instead of mean' of q1_mse returns what the reference "
+        "returns on every case"),
+    "a mistake that raises everywhere": (
+        "mistakes.py", 'return float(np.sum((X @ w - y) ** 2))', 'return undefined_name',
+        "assignment/hw07/mistakes.py: the mistake 'sum instead of mean' of q1_mse raises on every case"),
+    "a mistake only hidden cases tell apart": (
+        "mistakes.py", 'return float(np.sum((X @ w - y) ** 2))',
+        'return float(np.mean((X @ w - y) ** 2)) * (1 if len(y) == 5 else 2)',
+        "differs from the reference on hidden cases only, so students running grader.check never see its hint"),
+    "a reference that fails on a case": (
+        "reference", "return float(np.mean(residuals**2))",
+        "return float(np.mean(residuals**2)) if len(y) == 5 else missing_name",
+        "solutions/hw07.py: mse gave no answer on q1_mse's case 3 (hidden, made by assignment/hw07/cases.py)"),
+}
+
+
+@pytest.mark.parametrize("mistake", SILENT_MISTAKES)
+def test_the_build_refuses_a_catalogue_that_cannot_tell_its_mistakes_apart(project, mistake):
+    where, old, new, says = SILENT_MISTAKES[mistake]
+    path = project / "solutions" / "hw07.py" if where == "reference" else project / "assignment" / "hw07" / where
+    assert old in path.read_text(), f"the scaffold no longer has {old!r}"
+    path.write_text(path.read_text().replace(old, new, 1))
+    result = CliRunner().invoke(main, ["build", "hw07", "-o", str(project / "dist")])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert says in result.output, result.output
