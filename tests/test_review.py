@@ -461,3 +461,42 @@ def test_the_browser_is_opened_on_a_private_file_not_on_the_token(out, tmp_path)
         proc.terminate()
         proc.wait(30)
     assert not page.parent.exists()  # removed when the server stops
+
+
+# Answers that try to leave their box: a formula smashed to no size, one a hundred thousand em
+# wide, one of 9,900 terms.
+ESCAPES = {"blank": r"$\smash{\begin{array}{c} COVER \\ COVER \\ COVER \\ COVER \\ COVER \\ COVER \end{array}}$",
+           "solution": r"Wide: $a \mspace{100000em} b$ and long: $" + " + ".join(f"x_{{{i}}}" for i in range(9900)) + "$"}
+
+
+@pytest.mark.browser
+def test_an_answer_stays_in_its_box(out, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    for name, text in ESCAPES.items():  # as if the students had written these
+        path = out / "results" / f"{name}.json"
+        record = json.loads(path.read_text())
+        record["written"]["q2_max_shift"] = text
+        path.write_text(json.dumps(record))
+    with review_server(out) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(url + "q/q2_max_shift")
+        page.wait_for_selector("section.answer")
+        page.screenshot(path=tmp_path / "escapes.png", full_page=False)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        sections = page.locator("section.answer")
+        boxes = [sections.nth(i).bounding_box() for i in range(sections.count())]
+        # What is painted at the middle of each rubric is that rubric, not another answer's text.
+        covered = []
+        for i in range(sections.count()):
+            sections.nth(i).locator("fieldset.rubric").scroll_into_view_if_needed()
+            rubric = sections.nth(i).locator("fieldset.rubric").bounding_box()
+            hit = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); "
+                                "return e ? !!e.closest('fieldset.rubric') : null; }",
+                                [rubric["x"] + rubric["width"] / 2, rubric["y"] + 8])
+            covered.append(hit)
+        browser.close()
+    assert width <= 1300, f"the page is {width} px wide"
+    assert all(b["x"] + b["width"] <= 1300 for b in boxes), boxes
+    assert all(covered), covered

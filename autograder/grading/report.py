@@ -30,7 +30,8 @@ h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.5em 0; } td, th { padding: 0.25em 0.7em; text-align: left;
   border-bottom: 1px solid #eee; vertical-align: top; } th { background: #f4f4f4; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.answer { background: #fafafa; border-left: 3px solid #8ab; padding: 0.4em 0.8em; margin: 0.3em 0 1em; }
+.answer { background: #fafafa; border-left: 3px solid #8ab; padding: 0.4em 0.8em; margin: 0.3em 0 1em;
+  overflow: auto; max-height: 30em; contain: paint; position: relative; }
 .rubric { background: #f3f7ee; border: 1px solid #cdb; padding: 0.5em 1em; }
 .who { color: #555; font-size: 0.9em; } .empty { color: #a33; }
 figure { margin: 0; } svg { max-width: 100%; height: auto; }
