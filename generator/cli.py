@@ -122,6 +122,29 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
 
 
 @main.command()
+@click.argument("autograder_zip", metavar="ZIP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("submission", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A submission_metadata.json to lay beside it, as Gradescope does.")
+@click.option("--published", is_flag=True, help="Show what the student sees once grades are published.")
+@click.option("--json", "as_json", is_flag=True, help="Print results.json itself.")
+def gradescope(autograder_zip, submission, metadata, published, as_json):
+    """Try ZIP as Gradescope will: its own run_autograder on SUBMISSION, in Gradescope's layout
+    (/autograder's source/, submission/, results/) in a folder of its own; then the results page
+    as the student reads it (before grades are published, unless --published)."""
+    import json
+
+    from autograder.gradescope.local import as_student_reads_it, run_zip
+
+    try:
+        results, _ = run_zip(autograder_zip, submission,
+                             json.loads(metadata.read_text()) if metadata is not None else None)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(results, indent=2) if as_json else as_student_reads_it(results, published), nl=False)
+
+
+@main.command()
 @click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=0,
               help="Port on 127.0.0.1 (default: a free one).")

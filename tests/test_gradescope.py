@@ -3,12 +3,7 @@ Gradescope's layout (source/, submission/, results/), offline, with the project'
 and without setup.sh. The judge grades; the results file follows Gradescope's spec."""
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -17,6 +12,7 @@ import pytest
 import yaml
 
 from assignment.model import Assignment
+from autograder.gradescope.local import gradescope_root, run_zip
 from submissions import kernel_user, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.slow]  # run_autograder on the built zip
@@ -50,39 +46,10 @@ RESULTS_SCHEMA = {
 }
 
 
-def gradescope_root():
-    """A fresh folder laid out where Gradescope's /autograder would be: reachable by every user,
-    as the real one is (root's, mode 0755), so only the grader's own locking keeps the kernel out."""
-    base = Path(tempfile.mkdtemp(prefix="eecs182-gradescope-"))
-    base.chmod(0o755)
-    return base / "autograder"
-
-
 def run_autograder(autograder_zip, upload, tmp_path, root=None, metadata=None):
-    """Lay out Gradescope's /autograder (source/, submission/, results/ and, when given,
-    submission_metadata.json), run the zip's run_autograder there; the results it wrote."""
-    root = root or gradescope_root()
-    (root / "submission").mkdir(parents=True)
-    (root / "results").mkdir()
-    with zipfile.ZipFile(autograder_zip) as zf:
-        zf.extractall(root / "source")
-    for folder in [root, *root.rglob("*")]:  # as Gradescope leaves them: readable by all
-        folder.chmod(0o755 if folder.is_dir() else 0o644)
-    if metadata is not None:
-        (root / "submission_metadata.json").write_text(json.dumps(metadata))
-        (root / "submission_metadata.json").chmod(0o644)
-    if upload is not None:
-        shutil.copy(upload, root / "submission" / Path(upload).name)
-    env = dict(os.environ, EECS182_AUTOGRADER_ROOT=str(root), EECS182_KERNEL_USER=kernel_user("gs"),
-               PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    try:
-        proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
-                              capture_output=True, text=True, timeout=600)
-        results = root / "results" / "results.json"
-        assert results.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-        data = json.loads(results.read_text())
-    finally:
-        shutil.rmtree(root.parent, ignore_errors=True)
+    """Gradescope's layout and the zip's own run_autograder (``gradescope/local.py``, what
+    ``eecs182 gradescope`` runs): the results it wrote, checked against Gradescope's schema."""
+    data, _ = run_zip(autograder_zip, upload, metadata, kernel_user=kernel_user("gs"), timeout=600, root=root)
     jsonschema.validate(data, RESULTS_SCHEMA)
     return data
 
@@ -260,3 +227,20 @@ def test_the_zip_pins_every_package_it_installs(autograder_zip):
     assert sorted(n for n in names if n.startswith(("assignment/", "solutions/"))) == [
         "assignment/__init__.py", "assignment/disc01/__init__.py", "assignment/disc01/cases.py",
         "assignment/disc01/kinds.py", "assignment/disc01/mistakes.py"]
+
+
+def test_eecs182_gradescope_shows_the_zips_results_as_the_student_reads_them(autograder_zip, notebooks, tmp_path,
+                                                                             monkeypatch):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    monkeypatch.setenv("EECS182_KERNEL_USER", kernel_user("gs"))
+    upload = submission(notebooks, tmp_path, base="solution")
+    before = CliRunner().invoke(main, ["gradescope", str(autograder_zip), str(upload)])
+    assert before.exit_code == 0, before.output
+    assert "== Public Tests" in before.output and "q1a_grad: 2 of 2 public cases pass" in before.output
+    assert "Score:" not in before.output and "== q1a_grad (" not in before.output  # not published yet
+    after = CliRunner().invoke(main, ["gradescope", str(autograder_zip), str(upload), "--published"])
+    assert after.exit_code == 0 and after.output.startswith("Score: 20 of 20\n"), after.output
+    assert "== q1a_grad (1 / 1)" in after.output and "\\_" not in after.output and "**" not in after.output
