@@ -126,3 +126,15 @@ def test_one_copied_pair_in_a_small_section_does_not_hide_itself():
     assert [(p.a, p.b) for p in similar_pairs(CASEBOOK, records)] == [("a", "b")]
     stubbed = [_record(n, dict(STUBS), wrong=set(STUBS)) for n in ("blank1", "blank2")] + records[:3]
     assert similar_pairs(CASEBOOK, stubbed) == []  # the notebook's own code is no evidence
+
+
+@pytest.mark.parametrize("body", ["pass", "...", "raise NotImplementedError", "raise NotImplementedError('todo')",
+                                  "return", "return None", '"""Only a docstring."""', "pass\n    ...",
+                                  '"""Doc."""\n    raise NotImplementedError'])
+def test_a_function_left_blank_has_no_form_to_share(body):
+    assert canonical_form(f"def sigmoid(z):\n    {body}\n", "sigmoid") is None
+
+
+def test_a_function_that_does_anything_keeps_its_form():
+    for body in ("return 0", "raise ValueError('no')", "z = 1\n    pass", "return z"):
+        assert canonical_form(f"def sigmoid(z):\n    {body}\n", "sigmoid") is not None, body

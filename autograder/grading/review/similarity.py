@@ -67,15 +67,36 @@ def _definition(cell_source, function):
     return found[-1] if found else None
 
 
+def _is_stub(body):
+    """Whether a function's body (its docstring left out) is no work at all: ``pass``, ``...``,
+    ``raise NotImplementedError``, a bare ``return`` or ``return None``, alone or together.
+    Two students who left the same functions blank share nothing."""
+    def empty(statement):
+        if isinstance(statement, ast.Pass):
+            return True
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            return statement.value.value is Ellipsis
+        if isinstance(statement, ast.Return):
+            return statement.value is None or (isinstance(statement.value, ast.Constant)
+                                               and statement.value.value is None)
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+        return False
+    return all(empty(statement) for statement in body)
+
+
 def _canonical(node):
     """The definition ``node``, canonical (see the module's doc; it is changed in place) and
-    dumped as text; None if it is nested too deep to dump."""
+    dumped as text; None if it is nested too deep to dump, or if it is a stub (``_is_stub``)."""
     local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
     local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
     body = node.body[1:] if (node.body and isinstance(node.body[0], ast.Expr)
                              and isinstance(getattr(node.body[0], "value", None), ast.Constant)
                              and isinstance(node.body[0].value.value, str)) else node.body
-    node.body, node.name, node.decorator_list, node.returns = body or [ast.Pass()], "f", [], None
+    if _is_stub(body):
+        return None
+    node.body, node.name, node.decorator_list, node.returns = body, "f", [], None
     try:
         return ast.dump(_Canonical(local).visit(node), annotate_fields=False, include_attributes=False)
     except RecursionError:
