@@ -4,8 +4,8 @@ and, when given, ``submission_metadata.json``, all readable by every user as Gra
 them), then the zip's own ``run_autograder``. ``eecs182 gradescope`` and the tests use it."""
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

@@ -205,10 +205,12 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
             raise GradingError(str(exc)) from None
         summary.total = len(submissions)
         fingerprints = {s.id: s.fingerprint() for s in submissions}
-        todo = [s for s in submissions if force or not store.is_current(s, fingerprints[s.id])]
-        before = {s.id: record for s in todo if (record := store.load(s.id)) is not None}
+        stored = {s.id: store.load(s.id) for s in submissions}  # each result file read once
+        todo = [s for s in submissions if force or not store.is_current(stored[s.id], fingerprints[s.id])]
+        before = {s.id: stored[s.id] for s in todo if stored[s.id] is not None}
         summary.reused = len(submissions) - len(todo)
-        summary.new_autograder = sum(store.graded_by_another_autograder(s, fingerprints[s.id]) for s in todo)
+        summary.new_autograder = sum(store.graded_by_another_autograder(record, fingerprints[i])
+                                     for i, record in before.items())
         runnable = [s for s in todo if not s.problem and s.path is not None]
         warm = None
         if runnable:

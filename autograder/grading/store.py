@@ -55,19 +55,20 @@ class ResultStore:
             return None
         return record if isinstance(record, dict) and record.get("format") == FORMAT else None
 
-    def is_current(self, submission, fingerprint):
-        """A result for this very file, graded by this very autograder. One the grader failed on
-        counts too: it is recorded once, with its reason, and ``--force`` grades it again. A
-        record from before digests were kept has none, and is graded again."""
-        record = self.load(submission.id)
-        return (record is not None and record.get("fingerprint") == fingerprint
-                and record.get("autograder") == self.autograder)
+    def is_current(self, record, fingerprint):
+        """Whether ``record`` (``load``'s) is a result for this very file, graded by this very
+        autograder. One the grader failed on counts too: it is recorded once, with its reason,
+        and ``--force`` grades it again. A record from before digests were kept has none, and is
+        graded again."""
+        return _same_file(record, fingerprint) and record.get("autograder") == self.autograder
 
-    def graded_by_another_autograder(self, submission, fingerprint):
-        """Whether the stored result is for this very file but another autograder's."""
-        record = self.load(submission.id)
-        return (record is not None and record.get("fingerprint") == fingerprint
-                and record.get("autograder") != self.autograder)
+    def graded_by_another_autograder(self, record, fingerprint):
+        """Whether ``record`` is a result for this very file but another autograder's."""
+        return _same_file(record, fingerprint) and record.get("autograder") != self.autograder
+
+
+def _same_file(record, fingerprint):
+    return record is not None and record.get("fingerprint") == fingerprint
 
 
 def autograder_digest(casebook_bytes, support):

@@ -146,7 +146,6 @@ class _NoAnswer(ValueError):
 def _refuse_silent_mistakes(assignment, question, mistakes):
     """Each catalogued mistake must differ from the reference on a public case: else its hint
     can never show where students look (``grader.check``), or never at all."""
-    where = f"{assignment.root.name}/mistakes.py: the mistake {{!r}} of {question.name}"
     for mistake in mistakes:
         shown = [c for c in question.cases if any(hint == mistake.hint for hint, _ in c.diagnoses)]
         if shown and any(not c.hidden for c in shown):
@@ -159,7 +158,8 @@ def _refuse_silent_mistakes(assignment, question, mistakes):
         else:
             problem = ("returns what the reference returns on every case, so its hint can never show: make it a "
                        "real mistake, or add a case where it differs")
-        raise AuthoringError(f"assignment/{where.format(mistake.name)} {problem}")
+        raise AuthoringError(f"assignment/{assignment.root.name}/mistakes.py: the mistake {mistake.name!r} of "
+                             f"{question.name} {problem}")
 
 
 def _raises_everywhere(mistake, question):

@@ -54,12 +54,15 @@ class Budget:
             self.spent += self.life.clock() - self.life_start
             self.life = None
 
-    def used(self):
-        return self.spent + (self.life.clock() - self.life_start if self.life is not None else 0.0)
+    def used(self, now=None):
+        """Seconds charged so far; ``now``: the running kernel's clock, if just read."""
+        if self.life is None:
+            return self.spent
+        return self.spent + (self.life.clock() if now is None else now) - self.life_start
 
-    def over(self):
-        return self.used() > self.seconds or time.monotonic() > self.wall_deadline
+    def over(self, now=None):
+        return self.used(now) > self.seconds or time.monotonic() > self.wall_deadline
 
-    def left(self):
+    def left(self, now=None):
         """At most how long to wait, on the wall clock, before looking again."""
-        return max(0.0, min(self.seconds - self.used(), self.wall_deadline - time.monotonic()))
+        return max(0.0, min(self.seconds - self.used(now), self.wall_deadline - time.monotonic()))

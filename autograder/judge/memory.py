@@ -16,9 +16,6 @@ import os
 import time
 from pathlib import Path
 
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-
-
 def _memory_mount():
     """Where cgroup v1's memory controller is mounted, or None."""
     try:

@@ -85,9 +85,9 @@ class KernelRun:
         request_id = self.life.execute(kernel_code(casebook, self.request))
         self.start_step(None, self.limits.cell_timeout)
         while not self.finished:
-            if self.budget.over():
+            now, wall = self.life.clock(), time.monotonic()  # one reading of /proc per turn
+            if self.budget.over(now):
                 raise TimeoutError
-            now, wall = self.life.clock(), time.monotonic()
             if self.interrupted_at is not None:
                 if (now > self.interrupted_at + ANSWER_AFTER_INTERRUPT
                         or wall > self.interrupted_wall + WALL_SLACK * ANSWER_AFTER_INTERRUPT):
@@ -102,7 +102,7 @@ class KernelRun:
                 continue
             else:
                 wait = self.step_deadline - now
-            self.take(request_id, min(wait, self.budget.left(), 1.0))
+            self.take(request_id, min(wait, self.budget.left(now), 1.0))
 
     def take(self, request_id, timeout):
         """Read what the kernel reports within ``timeout`` seconds; whether anything came."""

@@ -22,9 +22,9 @@ class CaseResult:
 
     def markdown(self):
         """The failure as Markdown: the call as code, the hint in bold, nothing else markup."""
-        text, tail = self.message, f" {KNOWN_MISTAKE} {self.hint}"
-        hinted = bool(self.hint) and (text.endswith(tail) or text == tail[1:])  # (the hint alone: a hidden case's)
-        text = text[:-len(tail)] if hinted and text.endswith(tail) else "" if hinted else text
+        text, tail = self.message, f"{KNOWN_MISTAKE} {self.hint}"
+        hinted = bool(self.hint) and text.endswith(tail)
+        text = text[:-len(tail)].rstrip() if hinted else text
         call = self.call if self.call and text.startswith(self.call) else ""
         out = (f"`{call}`" if call else "") + markdown_text(text[len(call):])
         return (out + (f" **{KNOWN_MISTAKE}** {markdown_text(self.hint)}" if hinted else "")).lstrip()
