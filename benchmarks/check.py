@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assignment.model import all_assignments  # noqa: E402
-from autograder.judge import build_casebook  # noqa: E402
+from generator.casebook import build_casebook  # noqa: E402
 from generator.testfiles import render_test_file, write_tests  # noqa: E402
 
 

@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from assignment.model import Assignment  # noqa: E402
 from assignment.disc01.mistakes import MISTAKES  # noqa: E402
 from generator import pipelines  # noqa: E402
-from generator.release import Release, build_autograder  # noqa: E402
+from generator.gradescope import build_autograder  # noqa: E402
+from generator.layout import Release  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402
 
 TA = "eecs182-ta"

@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from assignment.model import Assignment  # noqa: E402
 from generator.notebook_client import HeadlessNotebookClient  # noqa: E402
 from generator import pipelines  # noqa: E402
-from generator.release import Release, build_student  # noqa: E402
+from generator.layout import Release  # noqa: E402
+from generator.release import build_student  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402
 
 DISC01 = Assignment.named("disc01")

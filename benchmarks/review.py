@@ -120,7 +120,7 @@ def review_timings(out, repeat):
 
 def similarity_timings(out, count):
     from autograder.grading.gradebook import stored_casebook, stored_records
-    from autograder.grading.review.similarity import similar_pairs
+    from autograder.grading.similarity import similar_pairs
 
     write_records(out, cloned_records(out, count, seed=1))
     start = time.perf_counter()

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograder.judge import shipped
 from autograder.judge.kinds import KINDS
-from autograder.judge.plain import decode_arg
+from autograder.in_kernel.plain import decode_arg
 
 
 def literal(value):
@@ -90,7 +90,7 @@ def uses_code(uses):
 
 
 def render_test_file(question, include_hidden, uses=()):
-    """The test file of ``question``, a casebook's JudgedQuestion (see ``casebook.judged_question``);
+    """The test file of ``question``, a casebook's JudgedQuestion (see ``generator/casebook.py``);
     ``uses``: the JudgedQuestions of the graded functions its reference calls."""
     cases = question.cases
     chosen = [c for c in cases if include_hidden or not c.hidden]

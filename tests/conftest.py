@@ -8,7 +8,7 @@ import pytest
 
 from assignment.model import Assignment
 from generator.build import build_and_verify
-from generator.release import Release
+from generator.layout import Release
 from generator.verify import CheckResult
 
 

@@ -19,7 +19,8 @@ import nbformat
 import pytest
 
 from assignment.model import Assignment, all_assignments
-from generator.release import Release, build_student
+from generator.layout import Release
+from generator.release import build_student
 from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyter_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # JupyterLab in Chromium, per assignment

@@ -31,7 +31,8 @@ def test_run_names_what_exists_when_asked_for_what_does_not():
 def test_grade_defaults_to_the_only_assignment(tmp_path, monkeypatch):
     only = [model.Assignment.named("disc01")]
     monkeypatch.setattr(model, "all_assignments", lambda: only)
-    monkeypatch.chdir(tmp_path)  # no dist/ here
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EECS182_PROJECT", str(tmp_path))  # a project with no dist/, built or not here
     (tmp_path / "section").mkdir()
     result = CliRunner().invoke(main, ["grade", "section", "-o", "out"])
     assert result.exit_code != 0 and "disc01 has no autograder zip at " in result.output

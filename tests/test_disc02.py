@@ -9,9 +9,9 @@ import torch
 
 from assignment.disc02 import cases
 from assignment.disc02.kinds import tanh_bowl
-from autograder.judge.casebook import judged_question, reference_answer
+from generator.casebook import judged_question, reference_answer
 from autograder.judge.kinds import KINDS
-from autograder.judge.plain import dumps
+from autograder.in_kernel.plain import dumps
 from generator.testfiles import render_test_file
 from assignment.model import Assignment
 from solutions import disc02 as S

@@ -5,7 +5,7 @@ student gets a file of their own, whatever their name."""
 import os
 import zipfile
 
-from autograder.grading.review.feedback import feedback_markdown, file_name, write_feedback
+from autograder.grading.feedback import feedback_markdown, file_name, write_feedback
 from autograder.judge.casebook import Casebook, JudgedQuestion
 from autograder.judge.upload import escape_problem
 from autograder.judge.verdict import CaseResult, QuestionResult, Verdict

@@ -12,7 +12,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.judge import build_casebook
+from generator.casebook import build_casebook
 from generator.testfiles import literal, write_tests
 from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER

@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.judge import Limits, build_casebook, judge_submission
+from autograder.judge import Limits, judge_submission
+from generator.casebook import build_casebook
 from autograder.judge.limits import call_budget
 from autograder.judge.request import gradable_cells
 from autograder.judge.user import prepare_user, remove_files_of

@@ -17,10 +17,10 @@ import pytest
 from assignment.model import Assignment, all_assignments
 from autograder.cases import Case
 from autograder.judge import shipped
-from autograder.judge.casebook import build_casebook, judged_question
-from autograder.judge.compare import judge_outcome
+from generator.casebook import build_casebook, judged_question
+from autograder.in_kernel.compare import judge_outcome
 from autograder.judge.kinds import KINDS, Kind, register
-from autograder.judge.plain import decode_arg
+from autograder.in_kernel.plain import decode_arg
 from autograder.judge.verdict import judge_question
 from generator.testfiles import render_test_file
 
@@ -34,8 +34,8 @@ DIRECTION_KIND = textwrap.dedent('''
 
     import numpy as np
 
-    from autograder.judge.compare import Comparison
-    from autograder.judge.plain import numbers
+    from autograder.in_kernel.compare import Comparison
+    from autograder.in_kernel.plain import numbers
 
 
     def call_with_list(func, args):
@@ -174,8 +174,8 @@ def test_every_shipped_file_imports_only_what_travels_with_it():
 @pytest.mark.parametrize("text, says", [
     ("from .plain import numbers\n", "may import from the project only"),
     ("from autograder.judge.kinds import KINDS\n", "not autograder.judge.kinds"),
-    ("import autograder.judge.compare as C\n", "write `from autograder.judge.compare import name`"),
-    ("import numpy as np; from autograder.judge.plain import numbers\n", "on lines of its own"),
+    ("import autograder.in_kernel.compare as C\n", "write `from autograder.in_kernel.compare import name`"),
+    ("import numpy as np; from autograder.in_kernel.plain import numbers\n", "on lines of its own"),
 ])
 def test_a_file_that_cannot_stand_alone_is_refused(tmp_path, text, says):
     path = tmp_path / "bad_kind.py"
@@ -208,7 +208,7 @@ def test_an_answer_the_comparison_did_not_foresee_fails_its_case_and_nothing_els
 
 
 def test_a_wrong_array_says_where_it_goes_wrong_as_a_student_reads_it():
-    from autograder.judge.compare import compare_array
+    from autograder.in_kernel.compare import compare_array
 
     want = np.arange(12.0).reshape(4, 3)
     got = want.copy()

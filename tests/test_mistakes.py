@@ -9,7 +9,8 @@ from collections import defaultdict
 import otter
 import pytest
 
-from autograder.judge import Limits, build_casebook, judge_submission
+from autograder.judge import Limits, judge_submission
+from generator.casebook import build_casebook
 from generator.testfiles import write_tests
 from assignment.model import all_assignments
 from generator import pipelines

@@ -124,7 +124,7 @@ def call_on_quadratic(func, args):
     return func(lambda v: v @ A @ v / 2 - b @ v, w)
 '''
 KIND_IMPORTS = ("from assignment.hw99.kinds import call_on_quadratic",
-                "from autograder.judge.compare import compare_array",
+                "from autograder.in_kernel.compare import compare_array",
                 "from autograder.judge.kinds import Kind, register")
 KIND_CASES = """register(Kind("quadratic", compare_array, call=call_on_quadratic))
 
@@ -389,7 +389,7 @@ def test_a_rebuilt_autograder_regrades_what_the_old_one_graded_and_lists_what_mo
     """The instructor's week: a bug in a reference, a section graded, the reference fixed, the
     release rebuilt, the section graded again into the same folder. The correct student's score
     follows the fixed autograder, the change is listed, the TA's hand score stays."""
-    from autograder.grading.review.hand_scores import HandScores
+    from autograder.grading.hand_scores import HandScores
 
     copy = _copy_project(tmp_path / "project")
     _run(copy, "new", "hw98")

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from autograder.judge import plain
-from autograder.judge.plain import MAX_DEPTH, PlainDataError, decode_arg, dumps, encode_arg, loads, to_plain
+from autograder.in_kernel import plain
+from autograder.in_kernel.plain import MAX_DEPTH, PlainDataError, decode_arg, dumps, encode_arg, loads, to_plain
 from autograder.judge import shipped
 from autograder.judge.request import kernel_code
 

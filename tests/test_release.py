@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from assignment.model import Assignment
-from generator.release import build_release, written_prompt
+from autograder.in_kernel.submit import written_prompt
+from generator.release import build_release
 from generator.verify import check_blank_student_zero, judge_grade, run_blank_student
 
 pytestmark = [pytest.mark.slow]  # the full release of Discussion 1

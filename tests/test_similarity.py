@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from autograder.grading.review.similarity import FLAG, canonical_dump, canonical_form, similar_pairs
+from autograder.cell_code import canonical_dump, canonical_form
+from autograder.grading.similarity import FLAG, similar_pairs
 
 SIGMOID = '''
 def sigmoid(z):

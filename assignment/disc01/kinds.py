@@ -10,8 +10,8 @@ numpy, torch inside the functions (only a training case needs it), and names fro
 
 import numpy as np
 
-from autograder.judge.compare import Comparison
-from autograder.judge.plain import numbers
+from autograder.in_kernel.compare import Comparison
+from autograder.in_kernel.plain import numbers
 
 # float32 training, 20-30 steps: a correct answer matches the reference to ~1e-7; a wrong
 # protocol (another draw, a sum loss, the wrong layer) is off by far more than this.

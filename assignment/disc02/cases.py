@@ -12,7 +12,7 @@ import numpy as np
 from autograder.cases import Case, question_rngs
 from assignment.disc02.kinds import call_on_tanh_bowl, compare_gradients
 from assignment.disc02.mistakes import MISTAKES  # noqa: F401 - the casebook reads it
-from autograder.judge.compare import compare_array
+from autograder.in_kernel.compare import compare_array
 from autograder.judge.kinds import Kind, register
 
 PUBLIC_SEED = 282

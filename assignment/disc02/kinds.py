@@ -15,8 +15,8 @@ and ``compare.py``.
 
 import numpy as np
 
-from autograder.judge.compare import Comparison, short_numbers
-from autograder.judge.plain import numbers
+from autograder.in_kernel.compare import Comparison, short_numbers
+from autograder.in_kernel.plain import numbers
 
 GRADIENT_NAMES = ("dW1", "db1", "dW2", "db2")
 

@@ -28,9 +28,9 @@ from pathlib import Path
 
 from autograder.grading.changes import log_changes, score_changes
 from autograder.grading.gradebook import CASEBOOK, write_gradebook
-from autograder.grading.review.feedback import write_feedback
-from autograder.grading.review.hand_scores import HandScores
-from autograder.grading.review.similarity import write_similarity
+from autograder.grading.feedback import write_feedback
+from autograder.grading.hand_scores import HandScores
+from autograder.grading.similarity import write_similarity
 from autograder.grading.inputs import InputError, collect
 from autograder.grading.report import write_report
 from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore, autograder_digest

@@ -4,7 +4,7 @@ per question. Student name, email and SID columns follow ``file`` when any are k
 can run as a formula in a spreadsheet (``csvsafe``).
 
 The written questions have a column each, after the autograded ones, filled from the TAs' hand
-scores (``review.hand_scores``); an answer not graded yet is blank, never 0, and the totals
+scores (``hand_scores``); an answer not graded yet is blank, never 0, and the totals
 count what has been graded. The file is rebuilt whole, atomically, at the end of every grading
 run and after every hand-score change, from the stored results and the hand scores.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograder.files import write_atomically
 from autograder.grading.csvsafe import SafeWriter
-from autograder.grading.review.hand_scores import HandScores
+from autograder.grading.hand_scores import HandScores
 from autograder.grading.store import ResultStore
 from autograder.judge import Casebook
 

@@ -19,7 +19,7 @@ import io
 from collections import Counter
 
 from autograder.files import write_atomically
-from autograder.judge.compare import KNOWN_MISTAKE
+from autograder.in_kernel.compare import KNOWN_MISTAKE
 from autograder.mathml import MATH_CSS, answer_html
 
 MISTAKE_MARK = KNOWN_MISTAKE + " "

@@ -3,7 +3,7 @@ run: the hand-graded answers (the markdown cells the template marked ``{"written
 and each graded function's canonical form and text (for finding copied work and showing it). Both are capped plain
 strings: all that crosses back to the batch besides the verdict."""
 
-from autograder.grading.review.similarity import function_text
+from autograder.cell_code import function_text
 from autograder.judge.upload import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000

@@ -26,8 +26,8 @@ import json
 import os
 import sys
 
-from autograder.judge.answer import answer_of
-from autograder.judge.plain import MAX_BYTES, decode_arg
+from autograder.in_kernel.answer import answer_of
+from autograder.in_kernel.plain import MAX_BYTES, decode_arg
 
 
 class _Sink:

@@ -2,16 +2,16 @@
 
 Test files must stand alone: a student's ``grader.check`` and Gradescope run them with nothing
 of this project installed. So each carries, as source, the judge's own code for a case: the
-plain-data codec (``judge/plain.py``), the call (``judge/answer.py``), the comparisons
-(``judge/compare.py``) and the modules of the case kinds it uses, then this
+plain-data codec (``in_kernel/plain.py``), the call (``in_kernel/answer.py``), the comparisons
+(``in_kernel/compare.py``) and the modules of the case kinds it uses, then this
 (``judge/shipped.py`` puts them together). ``expect`` calls the student's function as the
 judge's kernel does and judges the outcome with the judge's ``judge_outcome``: a public case
 passes or fails in the notebook as it does on Gradescope, with the same message. It holds no
 answer: a test file holds only its own cases' expected values.
 """
 
-from autograder.judge.answer import answer_of
-from autograder.judge.compare import judge_outcome, uses_note
+from autograder.in_kernel.answer import answer_of
+from autograder.in_kernel.compare import judge_outcome, uses_note
 
 
 class AnswerError(AssertionError):

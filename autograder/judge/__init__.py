@@ -8,8 +8,8 @@ process, against the casebook's expected values (``kinds``, ``verdict``), which 
 the kernel.
 """
 
-from autograder.judge.casebook import Casebook, build_casebook
+from autograder.judge.casebook import Casebook
 from autograder.judge.limits import Limits
 from autograder.judge.submission import judge_submission
 
-__all__ = ["Casebook", "Limits", "build_casebook", "judge_submission"]
+__all__ = ["Casebook", "Limits", "judge_submission"]

@@ -17,8 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.judge.answer import answer_of
-from autograder.judge.compare import FLOAT_ATOL, FLOAT_RTOL, compare_array, compare_float
+from autograder.in_kernel.answer import answer_of
+from autograder.in_kernel.compare import FLOAT_ATOL, FLOAT_RTOL, compare_array, compare_float
 
 
 @dataclass(frozen=True)

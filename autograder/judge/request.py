@@ -15,7 +15,7 @@ from autograder.judge import shipped
 from autograder.judge.kernel import DeadKernel
 from autograder.judge.kinds import KINDS
 from autograder.judge.limits import MAX_CELL_OUTPUT, WALL_SLACK, call_budget
-from autograder.judge.plain import ANSWER_TAGS, PlainDataError, loads
+from autograder.in_kernel.plain import ANSWER_TAGS, PlainDataError, loads
 
 ANSWER_AFTER_INTERRUPT = 5.0  # seconds an interrupted step has to give way to the next one
 

@@ -6,7 +6,7 @@ project, whole, in an order where each file comes after the files its imports na
 project imports are dropped from the text: they document, and let the judge and the tests
 import the same files, while the names they bring are already defined by the files shipped
 ahead. So a shipped file may import the standard library, numpy (and torch inside a function)
-and names from the judge's travelling files (``TRAVELLING``); nothing else of the project.
+and names from the travelling files of ``in_kernel/`` (``TRAVELLING``); nothing else of the project.
 Everything lands in one namespace, so no two shipped files may define the same name.
 """
 
@@ -15,10 +15,12 @@ import inspect
 from pathlib import Path
 
 _AUTOGRADER = Path(__file__).resolve().parents[1]
-# The judge's files that travel (the judge imports them too), and the kernel's own two.
-PLAIN, ANSWER, COMPARE = (_AUTOGRADER / "judge" / name for name in ("plain.py", "answer.py", "compare.py"))
-RUNTIME, GRADE = (_AUTOGRADER / "in_kernel" / name for name in ("runtime.py", "grade.py"))
-TRAVELLING = {"autograder.judge.plain": PLAIN, "autograder.judge.answer": ANSWER, "autograder.judge.compare": COMPARE}
+# The kernel-side files the judge and the build import too (they travel first), and the two that
+# only ever run where a student's code runs.
+PLAIN, ANSWER, COMPARE, RUNTIME, GRADE = (_AUTOGRADER / "in_kernel" / f"{name}.py"
+                                          for name in ("plain", "answer", "compare", "runtime", "grade"))
+TRAVELLING = {"autograder.in_kernel.plain": PLAIN, "autograder.in_kernel.answer": ANSWER,
+              "autograder.in_kernel.compare": COMPARE}
 
 
 class NotShippable(ValueError):

@@ -6,7 +6,7 @@ grad_const, which fails q1a_grad: fix that first" instead of two unexplained fai
 
 import ast
 
-MAX_SOURCE = 200_000  # characters of one cell; longer cells are not read
+from autograder.cell_code import parse_cell, top_level_functions
 
 
 def graded_calls(nb, functions):
@@ -14,18 +14,11 @@ def graded_calls(nb, functions):
     functions = set(functions)
     found = {}
     for cell in nb.cells:
-        if cell.cell_type != "code" or len(cell.source) > MAX_SOURCE:
+        parsed = parse_cell(cell.source) if cell.cell_type == "code" else None
+        if parsed is None:
             continue
-        try:
-            tree = ast.parse(_without_magics(cell.source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name in functions:
+        for name, node in top_level_functions(parsed[1]).items():
+            if name in functions:
                 names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-                found[node.name] = sorted((names & functions) - {node.name})
+                found[name] = sorted((names & functions) - {name})
     return found
-
-
-def _without_magics(source):
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())

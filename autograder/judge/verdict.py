@@ -3,9 +3,9 @@ judge, against the casebook's expected values."""
 
 from dataclasses import asdict, dataclass, field
 
-from autograder.judge.compare import KNOWN_MISTAKE, judge_outcome, uses_note
+from autograder.in_kernel.compare import KNOWN_MISTAKE, judge_outcome, uses_note
 from autograder.judge.kinds import KINDS
-from autograder.judge.plain import decode_arg
+from autograder.in_kernel.plain import decode_arg
 
 # ``show_hidden`` for what students may keep: every case's verdict and the catalogued mistake a
 # hidden case's answer matches, never a hidden case's inputs or expected value.

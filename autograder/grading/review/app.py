@@ -17,8 +17,8 @@ from flask import Blueprint, Flask, Response, abort, jsonify, render_template, r
 from werkzeug.exceptions import HTTPException
 
 from autograder.grading.gradebook import CASEBOOK, stored_casebook, stored_records, write_gradebook
-from autograder.grading.review.feedback import write_feedback
-from autograder.grading.review.hand_scores import (MAX_COMMENT_CHARS, HandScores, answer_fingerprint,
+from autograder.grading.feedback import write_feedback
+from autograder.grading.hand_scores import (MAX_COMMENT_CHARS, HandScores, answer_fingerprint,
                                                    score_of)
 from autograder.mathml import MATH_CSS, answer_html
 

@@ -1,83 +1,13 @@
-"""The ``eecs182`` command: the course staff's entry point."""
+"""The TAs' commands: ``eecs182 grade``, ``gradescope`` and ``sandbox``."""
 
 from pathlib import Path
 
 import click
 
-
-@click.group()
-def main():
-    """EECS 182 assignment toolkit."""
+from generator.layout import DIST, autograder_zip_path
 
 
-@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@click.argument("assignment", required=False)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def run(assignment, args):
-    """Run ASSIGNMENT's own command: eecs182 run ASSIGNMENT COMMAND [OPTIONS]. Without a
-    command (or an assignment), list what there is. Commands are declared in each
-    assignment.toml's [commands]."""
-    from assignment.model import Assignment, all_assignments
-
-    if assignment is None:
-        for each in all_assignments():
-            click.echo(f"{each.name}: {', '.join(name for name, _ in each.commands) or '(no commands)'}")
-        return
-    try:
-        chosen = Assignment.named(assignment)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not args:
-        click.echo(f"{chosen.name}'s commands: {', '.join(name for name, _ in chosen.commands) or 'none'}")
-        return
-    try:
-        command = chosen.command(args[0])
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
-    command.main(args=list(args[1:]), prog_name=f"eecs182 run {chosen.name} {args[0]}")
-
-
-@main.command()
-@click.argument("name")
-@click.option("--title", default=None, help="The notebook's title (default: 'NAME: a new assignment').")
-def new(name, title):
-    """Scaffold the new assignment NAME, which builds and verifies as it is: its folder under
-    assignment/ (its cases in cases.py there), its reference in solutions/."""
-    from generator.new import ScaffoldError, next_steps, project_root, scaffold
-
-    try:
-        written = scaffold(name, title)
-    except ScaffoldError as exc:
-        raise click.ClickException(str(exc)) from None
-    root = project_root()
-    click.echo(f"Wrote the assignment {name}:")
-    for path in written:
-        click.echo(f"  {path.relative_to(root)}")
-    click.echo(next_steps(name))
-
-
-@main.command()
-@click.argument("assignments", nargs=-1)
-@click.option("-o", "--out", "out_root", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist"), show_default=True, help="Release folder.")
-@click.option("--seed", type=int, default=None,
-              help="Term seed (default: the assignment's term_seed): data sets and hidden tests.")
-@click.option("--no-verify", is_flag=True, help="Skip the verification (not for a real release).")
-def build(assignments, out_root, seed, no_verify):
-    """Build the release of ASSIGNMENTS (default: all) and verify it."""
-    from assignment.model import AssignmentError
-    from autograder.judge.casebook import AuthoringError
-    from generator.build import build_and_report
-
-    try:
-        ok = build_and_report(assignments, out_root, seed, verify=not no_verify)
-    except (AssignmentError, AuthoringError, LookupError) as exc:
-        raise click.ClickException(str(exc.args[0]) if exc.args else str(exc)) from None
-    if not ok:
-        raise SystemExit(1)
-
-
-@main.command()
+@click.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for final_grades.csv, results/, feedback/ (kept between runs).")
@@ -121,7 +51,7 @@ def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cp
         raise SystemExit(130)
 
 
-@main.command()
+@click.command()
 @click.argument("autograder_zip", metavar="ZIP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("submission", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -144,25 +74,6 @@ def gradescope(autograder_zip, submission, metadata, published, as_json):
     click.echo(json.dumps(results, indent=2) if as_json else as_student_reads_it(results, published), nl=False)
 
 
-@main.command()
-@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--port", type=click.IntRange(min=0, max=65535), default=0,
-              help="Port on 127.0.0.1 (default: a free one).")
-@click.option("--no-browser", is_flag=True, help="Print the address only; do not open a browser.")
-def review(out_dir, port, no_browser):
-    """Grade the written answers in OUT (from `eecs182 grade`) by hand, in the browser: rubric
-    items as checkboxes that save on click, comments, adjustments. Hand scores go to
-    OUT/hand_scores.sqlite and into final_grades.csv at once; regrades never touch them."""
-    from autograder.grading.review.server import ReviewError, serve
-
-    try:
-        serve(out_dir, port or None, open_browser=not no_browser, echo=click.echo)
-    except ReviewError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:  # the port is taken
-        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-
-
 def _built_zip(name):
     """The autograder zip ``eecs182 build NAME`` made: in the project's dist/, found from any
     folder (the project is the installed checkout, or $EECS182_PROJECT)."""
@@ -174,7 +85,7 @@ def _built_zip(name):
     names = [a.name for a in all_assignments()]
     if name not in names:
         raise click.UsageError(f"no assignment {name!r}; there are {', '.join(names) or 'none'} (in {project})")
-    path = project / "dist" / name / f"{name}-autograder.zip"
+    path = autograder_zip_path(project / DIST, name)
     if not path.is_file():
         raise click.ClickException(f"{name} has no autograder zip at {path}: build it with `eecs182 build {name}` "
                                    f"(from {project}), or pass -a ZIP")
@@ -191,7 +102,7 @@ def _only_assignment():
     return names[0]
 
 
-@main.command("sandbox")
+@click.command("sandbox")
 def sandbox_check():
     """Say which grading sandbox (bubblewrap) works on this machine, and why the other does not."""
     from autograder.sandbox.bubblewrap import SandboxUnavailable, mode, probe, rootless, userns_switch_off
@@ -216,3 +127,4 @@ def sandbox_check():
         switch = userns_switch_off()
         click.echo("plain users can use the rootless mode here" if not switch else
                    f"plain users cannot use the rootless mode here: unprivileged user namespaces are off ({switch})")
+

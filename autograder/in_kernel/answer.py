@@ -2,14 +2,14 @@
 judge's kernel (``grade.py``) and in otter's test files (``grader.check``).
 
 The build imports it to call the reference and the catalogued mistakes. Where a student's code
-runs it is sent as source, after ``judge/plain.py``'s (``judge/shipped.py``), never imported. A
+runs it is sent as source, after ``in_kernel/plain.py``'s (``judge/shipped.py``), never imported. A
 case kind whose function cannot be called with the case's inputs as they are brings its own
 caller (``Kind.call``), shipped beside this.
 """
 
 import copy
 
-from autograder.judge.plain import to_plain
+from autograder.in_kernel.plain import to_plain
 
 
 def answer_of(func, args, caller=None):

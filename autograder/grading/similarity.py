@@ -2,9 +2,8 @@
 only, most similar first) and a section of the report.
 
 Each graded function is reduced, in the grading worker (it parses, never runs), to a canonical
-form: comments, whitespace, docstrings and its own name gone, its local names (arguments,
-variables, loop and comprehension targets) renamed in order of first use. Two submissions that
-share a form share that function's code up to those changes.
+form (``autograder/cell_code.py``): two submissions that share a form share that function's code
+up to comments, layout and the names of its local variables.
 
 Sharing is weighed by rarity: a form that many students wrote (the textbook one-liner, the
 untouched stub) is weak evidence, and the notebook's own stub and the reference's code (the
@@ -15,8 +14,6 @@ when its score is at least FLAG and stands well above the rest of the class's pa
 evidence for a person to weigh, never a verdict.
 """
 
-import ast
-import hashlib
 import io
 import math
 import re
@@ -30,107 +27,10 @@ from autograder.grading.csvsafe import SafeWriter
 FILE = "similarity.csv"
 FLAG = 0.2
 SPREAD = 4.0  # standard deviations above the class's other pairs
-MAX_SOURCE_CHARS = 4_000
 WEAKEST = 0.2  # forms this common are not evidence at all (and their big groups are skipped)
 MISTAKE_BONUS = 1.5
 MIN_WORDS = 15  # shorter written answers are alike by nature
 TEXT_ALIKE = 0.5  # word-trigram overlap from which a written answer counts
-
-
-# --- in the grading worker: a function's canonical form -----------------------------------------
-
-
-class _Canonical(ast.NodeTransformer):
-    def __init__(self, local):
-        self.local, self.names = local, {}
-
-    def _name(self, name):
-        return self.names.setdefault(name, f"v{len(self.names)}") if name in self.local else name
-
-    def visit_Name(self, node):
-        node.id = self._name(node.id)
-        return node
-
-    def visit_arg(self, node):
-        node.arg, node.annotation = self._name(node.arg), None
-        return node
-
-
-def _definition(cell_source, function):
-    """The cell's last top-level definition of ``function``, or None (not there, or the cell is
-    not Python that parses)."""
-    try:
-        tree = ast.parse(cell_source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    found = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function]
-    return found[-1] if found else None
-
-
-def _is_stub(body):
-    """Whether a function's body (its docstring left out) is no work at all: ``pass``, ``...``,
-    ``raise NotImplementedError``, a bare ``return`` or ``return None``, alone or together.
-    Two students who left the same functions blank share nothing."""
-    def empty(statement):
-        if isinstance(statement, ast.Pass):
-            return True
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            return statement.value.value is Ellipsis
-        if isinstance(statement, ast.Return):
-            return statement.value is None or (isinstance(statement.value, ast.Constant)
-                                               and statement.value.value is None)
-        if isinstance(statement, ast.Raise) and statement.exc is not None:
-            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
-            return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
-        return False
-    return all(empty(statement) for statement in body)
-
-
-def _canonical(node):
-    """The definition ``node``, canonical (see the module's doc; it is changed in place) and
-    dumped as text; None if it is nested too deep to dump, or if it is a stub (``_is_stub``)."""
-    local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
-    local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
-    body = node.body[1:] if (node.body and isinstance(node.body[0], ast.Expr)
-                             and isinstance(getattr(node.body[0], "value", None), ast.Constant)
-                             and isinstance(node.body[0].value.value, str)) else node.body
-    if _is_stub(body):
-        return None
-    node.body, node.name, node.decorator_list, node.returns = body, "f", [], None
-    try:
-        return ast.dump(_Canonical(local).visit(node), annotate_fields=False, include_attributes=False)
-    except RecursionError:
-        return None
-
-
-def _digest(dump):
-    """What crosses from the worker: a digest of the whole canonical dump (a prefix would make
-    two long functions with a common beginning look the same)."""
-    return hashlib.sha256(dump.encode("utf-8", "replace")).hexdigest() if dump is not None else None
-
-
-def canonical_dump(cell_source, function):
-    """``function`` as the cell defines it, canonical and dumped as text; None when it is not there."""
-    node = _definition(cell_source, function)
-    return _canonical(node) if node is not None else None
-
-
-def canonical_form(cell_source, function):
-    """The digest of ``function``'s canonical form, or None."""
-    return _digest(canonical_dump(cell_source, function))
-
-
-def function_text(cell_source, function):
-    """(canonical form, the definition as the student wrote it, capped) from one parse of the
-    cell; (None, "") when it is not there."""
-    node = _definition(cell_source, function)
-    if node is None:
-        return None, ""
-    source = (ast.get_source_segment(cell_source, node) or "")[:MAX_SOURCE_CHARS]  # before _canonical changes it
-    return _digest(_canonical(node)), source
-
-
-# --- in the batch: pairs ------------------------------------------------------------------------
 
 
 def _words(text):

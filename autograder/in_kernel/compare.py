@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.judge.plain import numbers
+from autograder.in_kernel.plain import numbers
 
 # Expected values are computed in float64. A correct answer may be computed in float32 (torch's
 # default): 1e-4 relative and 1e-5 absolute leave room for that, and for any order of

@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.files import write_atomically
-from autograder.grading.review.hand_scores import HandScores, score_of
+from autograder.grading.hand_scores import HandScores, score_of
 from autograder.judge.verdict import VERDICTS_ONLY, Verdict, markdown_text
 
 FOLDER = "student_feedback"  # OUT/feedback/ holds the grader's own log of each result
