@@ -1,11 +1,10 @@
-"""What the TAs do after the autograder: hand grading, feedback to send back, copied work.
+"""``eecs182 review``: the web app in which TAs grade the written answers by hand.
 
-- ``hand_scores``: the SQLite store (WAL) in OUT for ticks, comments, adjustments and reusable
-  comments; the only place a hand score lives, which no grading run touches.
-- ``app``: the Flask app of ``eecs182 review``: one question across the whole section, rubric
-  items as checkboxes that save on click, keyboard moves, progress; every route behind a
-  per-run token. ``server`` serves it on loopback with waitress and opens the browser.
-- ``feedback``: one Markdown file per student, and the zip of them all.
-- ``similarity``: pairs of submissions whose graded functions and written answers are alike
-  beyond chance.
+- ``server``: serves the app on loopback with waitress and opens the browser on a file only the
+  TA can read.
+- ``app``: the Flask app and what every request goes through (the token, loopback names,
+  headers, errors); ``pages`` the HTML pages, ``api`` the JSON changes, ``section`` what OUT
+  holds (results, casebook, hand scores).
+
+The hand scores themselves, the feedback files and similarity are grading's (``grading/``).
 """
