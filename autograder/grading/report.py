@@ -14,35 +14,23 @@ allows no scripts at all (its Content-Security-Policy), so an answer cannot run 
 TA's browser.
 """
 
-import html
 import io
 from collections import Counter
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from autograder.files import write_atomically
 from autograder.in_kernel.compare import KNOWN_MISTAKE
 from autograder.mathml import MATH_CSS, answer_html
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISTAKE_MARK = KNOWN_MISTAKE + " "
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5em 0; } td, th { padding: 0.25em 0.7em; text-align: left;
-  border-bottom: 1px solid #eee; vertical-align: top; } th { background: #f4f4f4; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.answer { background: #fafafa; border-left: 3px solid #8ab; padding: 0.4em 0.8em; margin: 0.3em 0 1em;
-  overflow: auto; max-height: 30em; contain: paint; position: relative; }
-.rubric { background: #f3f7ee; border: 1px solid #cdb; padding: 0.5em 1em; }
-.who { color: #555; font-size: 0.9em; } .empty { color: #a33; }
-figure { margin: 0; } svg { max-width: 100%; height: auto; }
-.answer p { margin: 0.3em 0; }
-table.side-by-side { width: 100%; table-layout: fixed; } table.side-by-side tr > :first-child { width: 9em; }
-table.side-by-side pre { white-space: pre-wrap; margin: 0; font-size: 0.85em; } details.pair { margin: 0.6em 0; }
-""" + MATH_CSS + "\n"
-
-
-def _e(text):
-    return html.escape(str(text), quote=True)
+# Everything is escaped unless marked safe: the plots (our own SVG) and answers cut down by answer_html.
+_PAGES = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                     trim_blocks=True, lstrip_blocks=True)
 
 
 def _who(record):
@@ -107,109 +95,41 @@ def common_mistakes(records):
 
 
 def report_html(casebook, records, changes=(), similar=(), title=None):
-    title = title or f"{casebook.assignment}: grading report"
     graded = len(records)
-    mean = sum(r["score"] for r in records) / graded if graded else 0.0
-    total = sum(q.points for q in casebook.questions)
-    parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f"<p>{graded} submissions; mean autograded score {mean:.2f} of {total:g}.</p>",
-        '<nav><a href="#scores">Scores</a> · <a href="#mistakes">Common mistakes</a> · '
-        '<a href="#problems">Problems</a> · <a href="#changed">Changed in the last run</a> · '
-        '<a href="#similar">Similar work</a> · <a href="#written">Written answers</a></nav>',
-        '<h2 id="scores">Scores per question</h2>',
-    ]
-    if records:
-        parts.append(f'<figure id="score-plots">{score_plots(casebook, records)}</figure>')
-        parts.append("<table><tr><th>question</th><th>points</th><th>mean</th><th>full marks</th><th>zero</th></tr>")
-        for q in casebook.questions:
-            scores = [_score(r, q.name) for r in records]
-            parts.append(f"<tr><td>{_e(q.name)}</td><td class=n>{q.points:g}</td>"
-                         f"<td class=n>{sum(scores) / len(scores):.2f}</td>"
-                         f"<td class=n>{sum(s == q.points for s in scores)}</td>"
-                         f"<td class=n>{sum(s == 0 for s in scores)}</td></tr>")
-        parts.append("</table>")
-    else:
-        parts.append("<p>No results yet.</p>")
-
-    parts.append('<h2 id="mistakes">Most common diagnosed mistakes</h2>')
-    mistakes = common_mistakes(records)
-    if mistakes:
-        parts.append("<table><tr><th>question</th><th>mistake</th><th>submissions</th></tr>")
-        parts += [f"<tr><td>{_e(q)}</td><td>{_e(hint)}</td><td class=n>{n}</td></tr>" for q, hint, n in mistakes]
-        parts.append("</table>")
-    else:
-        parts.append("<p>No catalogued mistake was recognised.</p>")
-
-    parts.append('<h2 id="problems">Submissions that timed out, crashed, could not be read or had problems</h2>')
-    troubled = [r for r in records if r["grading_status"] != "Completed"]
-    if troubled:
-        parts.append("<table><tr><th>submission</th><th>score</th><th>what happened</th></tr>")
-        parts += [f"<tr><td>{_e(_who(r))}</td><td class=n>{r['score']:g}</td><td>{_e(r['grading_status'])}</td></tr>"
-                  for r in troubled]
-        parts.append("</table>")
-    else:
-        parts.append("<p>None: every submission ran cleanly.</p>")
-
-    parts.append('<h2 id="changed">Changed in the last run</h2>')
-    if changes:
-        parts.append(f"<p>{len(changes)} total{'s' if len(changes) != 1 else ''} moved (every run's changes are in "
-                     "<code>changes.log</code>):</p><ul>")
-        parts += [f"<li>{_e(change.line())}</li>" for change in changes]
-        parts.append("</ul>")
-    else:
-        parts.append("<p>No total changed.</p>")
-
-    parts.append('<h2 id="similar">Similar work</h2>')
-    if similar:
-        parts.append("<p>Pairs whose graded functions (comments, whitespace and local names aside) and written "
-                     "answers are alike beyond chance, rare shared code weighing most; also in "
-                     "<code>similarity.csv</code>. Evidence for a person to weigh, never a verdict.</p>")
-        by_id = {r["id"]: r for r in records}
-        for pair in similar:
-            parts.append(f'<details class="pair"><summary><b>{_e(pair.a)}</b> and <b>{_e(pair.b)}</b>: '
-                         f'{pair.score:.2f} ({_e(pair.evidence)})</summary>')
-            parts.append(side_by_side(pair, by_id[pair.a], by_id[pair.b]))
-            parts.append("</details>")
-    else:
-        parts.append("<p>No pair stands out.</p>")
-
-    parts.append('<h2 id="written">Written answers</h2>')
-    if not casebook.written:
-        parts.append("<p>This assignment has no written questions.</p>")
+    questions = []
+    for q in casebook.questions:
+        scores = [_score(r, q.name) for r in records]
+        questions.append({"name": q.name, "points": q.points, "mean": sum(scores) / graded if graded else 0.0,
+                          "full": sum(s == q.points for s in scores), "zero": sum(s == 0 for s in scores)})
+    written = []
     for question in casebook.written:
-        name = question["name"]
-        parts.append(f'<h3 id="written-{_e(name)}">{_e(name)} ({question["points"]:g} points, graded by hand)</h3>')
-        if question.get("rubric"):
-            parts.append('<div class="rubric"><b>Rubric</b><ul>')
-            parts += [f"<li><b>{item['points']:g} pt</b>: {_e(item['item'])}</li>" for item in question["rubric"]]
-            parts.append("</ul></div>")
-        answered = [(r, (r.get("written") or {}).get(name)) for r in records]
-        missing = [r for r, text in answered if not text]
-        for record, text in answered:
-            if text:
-                parts.append(f'<div class="who">{_e(_who(record))}</div><div class="answer">{answer_html(text)}</div>')
-        if missing:
-            parts.append(f'<p class="empty">No answer from {len(missing)}: '
-                         f'{_e(", ".join(_who(r) for r in missing))}</p>')
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        answered = [(r, (r.get("written") or {}).get(question["name"])) for r in records]
+        written.append({**question, "answered": [(r, text) for r, text in answered if text],
+                        "missing": [_who(r) for r, text in answered if not text]})
+    by_id = {r["id"]: r for r in records}
+    return _PAGES.get_template("report.html").render(
+        title=title or f"{casebook.assignment}: grading report", csp=CSP,
+        style=Markup((TEMPLATES / "report.css").read_text() + MATH_CSS + "\n"),
+        records=records, mean=sum(r["score"] for r in records) / graded if graded else 0.0,
+        total=sum(q.points for q in casebook.questions), questions=questions,
+        plots=Markup(score_plots(casebook, records)) if records else "",
+        mistakes=common_mistakes(records), troubled=[r for r in records if r["grading_status"] != "Completed"],
+        changes=list(changes), similar=list(similar), written=written, who=_who,
+        answer_html=lambda text: Markup(answer_html(text)),
+        shared=lambda pair: side_by_side(pair, by_id[pair.a], by_id[pair.b]))
 
 
 def side_by_side(pair, a, b):
-    """What a flagged pair shares, the two submissions' text in two columns: each function as
-    it was written (escaped), each written answer as rendered for the TAs."""
-    rows = [f"<tr><th></th><th>{_e(pair.a)}</th><th>{_e(pair.b)}</th></tr>"]
+    """[(question, left, right)]: what a flagged pair shares, the two submissions' text side by
+    side: each function as it was written (escaped), each written answer as rendered for the TAs."""
+    rows = []
     for kind, question in pair.shared:
         if kind == "code":
-            cells = [f"<pre>{_e((r.get('sources') or {}).get(question, '(not kept)'))}</pre>" for r in (a, b)]
+            cells = [Markup("<pre>%s</pre>") % (r.get("sources") or {}).get(question, "(not kept)") for r in (a, b)]
         else:
-            cells = [answer_html((r.get("written") or {}).get(question, "")) for r in (a, b)]
-        rows.append(f"<tr><td>{_e(question)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
-    return f'<table class="side-by-side">{"".join(rows)}</table>'
+            cells = [Markup(answer_html((r.get("written") or {}).get(question, ""))) for r in (a, b)]
+        rows.append((question, *cells))
+    return rows
 
 
 def write_report(path, casebook, records, changes=(), similar=()):
