@@ -27,7 +27,7 @@ TEMPLATES = PROJECT / "autograder" / "gradescope" / "templates"
 # What the judge itself needs on Gradescope, besides what the assignment's notebook imports.
 JUDGE_PACKAGES = ("numpy", "nbclient", "nbformat", "ipykernel", "jupyter_client")
 # otter installs itself there; the export cell's tool and the support files are files, not packages.
-NOT_INSTALLED = ("otter", "submit")
+NOT_INSTALLED = ("otter", "submit", "written_pdf")
 # What runs on Gradescope: the judge, its entry point and the kernel's side of a graded run (sent as
 # source); the assignment's cases modules come after. Local grading, its sandbox, the build, the
 # export tool and the test files' own check (they carry it) stay out.

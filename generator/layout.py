@@ -85,12 +85,13 @@ def support_sources(assignment):
 
 def lay_out(release, folder, include_hidden):
     """Support files, the export cell's tool and tests in ``folder``, as a student's notebook finds them."""
-    from autograder.in_kernel import submit
+    from autograder.in_kernel import submit, written_pdf
     from generator.testfiles import write_tests
 
     for name in release.assignment.support_files:
         shutil.copy2(release.assignment.root / name, folder / name)
-    shutil.copy2(Path(submit.__file__), folder / "submit.py")  # the same for every assignment
+    for tool in (submit, written_pdf):  # the export cell's tool, the same for every assignment
+        shutil.copy2(Path(tool.__file__), folder / Path(tool.__file__).name)
     write_tests(release.casebook, release.assignment.reference_module(), folder / "tests", include_hidden)
 
 

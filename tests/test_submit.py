@@ -149,7 +149,7 @@ def _ink(png):
 
 
 def test_the_pdf_gives_each_question_a_page_and_draws_its_math(tmp_path):
-    from autograder.in_kernel.submit import write_pdf
+    from autograder.in_kernel.written_pdf import write_pdf
 
     answers = {"q1b_votes": ("(v) Votes", "Do **all** points get the same vote $x_i$?", MATH_ANSWER),
                "q2_ridge_vs_sgd": ("Ridge or SGD?", "Which is better?", ""),
@@ -183,7 +183,7 @@ def test_the_pdf_gives_each_question_a_page_and_draws_its_math(tmp_path):
 def test_nothing_runs_past_the_right_margin(tmp_path):
     """A long word or URL is cut at the line's end; a formula a little too wide is drawn smaller,
     and one far too wide is shown as typed (said so), cut into lines."""
-    from autograder.in_kernel.submit import PAGE_MARGIN, write_pdf
+    from autograder.in_kernel.written_pdf import PAGE_MARGIN, write_pdf
 
     answer = ("See https://example.com/" + "x" * 300 + " and " + "a" * 400 + ".\n\n"
               "A wide one: $" + "+".join(f"x_{{{i}}}" for i in range(24)) + "$, then punctuation.\n\n"
@@ -202,7 +202,7 @@ def test_nothing_runs_past_the_right_margin(tmp_path):
 
 
 def test_a_long_answer_runs_onto_a_page_that_says_whose_it_is(tmp_path):
-    from autograder.in_kernel.submit import write_pdf
+    from autograder.in_kernel.written_pdf import write_pdf
 
     long_answer = "\n\n".join(f"Paragraph {n}: the step is ${GRADIENT}$ again." for n in range(60))
     path = write_pdf(tmp_path / "long.pdf", "Discussion 1", {"q1b_votes": ("(v) Votes", "Why?", long_answer),
