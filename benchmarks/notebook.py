@@ -20,7 +20,6 @@ import datetime
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,6 +35,7 @@ from generator import pipelines  # noqa: E402
 from generator.layout import Release  # noqa: E402
 from generator.release import build_student  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402
+from relu_experiment import lab_files  # noqa: E402  (beside this script)
 
 DISC01 = Assignment.named("disc01")
 
@@ -72,11 +72,12 @@ def answered_notebook():
     return student
 
 
-def one_round(folder_template, engine_source, work):
+def one_round(folder_template, engine_files, work):
     folder = work / "student"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(folder_template, folder)
-    (folder / "relu_lab.py").write_text(engine_source)
+    for name, text in engine_files.items():
+        (folder / name).write_text(text)
     times = {}
 
     experiment = nbformat.v4.new_notebook(cells=[
@@ -106,15 +107,13 @@ def one_round(folder_template, engine_source, work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--against", metavar="REV", help="also time relu_lab.py at this git revision")
+    ap.add_argument("--against", metavar="REV", help="also time the engine (relu_lab.py and its files) at this git revision")
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
 
-    engines = {"current": (DISC01.root / "relu_lab.py").read_text()}
+    engines = {"current": lab_files()}
     if args.against:
-        engines[args.against] = subprocess.run(
-            ["git", "show", f"{args.against}:assignment/disc01/relu_lab.py"], cwd=ROOT, check=True,
-            capture_output=True, text=True).stdout
+        engines[args.against] = lab_files(args.against)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         release = Release(DISC01, DISC01.term_seed, tmp / "release" / "disc01")

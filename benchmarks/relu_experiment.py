@@ -44,12 +44,25 @@ print(json.dumps(dict(first=first, again=again,
 """
 
 
-def engine_in_fresh_process(seeds=1, backend="auto", again=True, source=None):
+def lab_files(rev=None):
+    """{name: text} of relu_lab.py and the relu_*.py files it imports, now or at git revision ``rev``."""
+    folder = "assignment/disc01"
+    if rev is None:
+        return {p.name: p.read_text() for p in sorted((ROOT / folder).glob("relu_*.py"))}
+    listed = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:{folder}"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.split()
+    return {name: subprocess.run(["git", "show", f"{rev}:{folder}/{name}"], cwd=ROOT, check=True,
+                                 capture_output=True, text=True).stdout
+            for name in listed if name.startswith("relu_") and name.endswith(".py")}
+
+
+def engine_in_fresh_process(seeds=1, backend="auto", again=True, files=None):
     """(first call, second call, peak RSS MB) in a new interpreter with an empty numba cache,
-    for the engine in ``source`` (the text of a relu_lab.py; default: the current one)."""
-    source = source or (ROOT / "assignment" / "disc01" / "relu_lab.py").read_text()
+    for the engine in ``files`` (``lab_files``; default: the current ones)."""
+    files = files or lab_files()
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as folder:
-        Path(folder, "relu_lab.py").write_text(source)
+        for name, text in files.items():
+            Path(folder, name).write_text(text)
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         code = CHILD.format(folder=folder, seeds=seeds, backend=backend, again=again)
         out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
@@ -92,7 +105,7 @@ def main():
     ap.add_argument("--full", action="store_true", help="run the course-style loop in full")
     ap.add_argument("--seeds", type=int, default=30, help="seeds for the error-bar row")
     ap.add_argument("--no-numpy", action="store_true", help="skip the numpy-fallback row")
-    ap.add_argument("--against", metavar="REV", help="also time relu_lab.py at this git revision")
+    ap.add_argument("--against", metavar="REV", help="also time the engine (relu_lab.py and its files) at this git revision")
     args = ap.parse_args()
     steps = L.ExperimentConfig().steps
 
@@ -105,9 +118,7 @@ def main():
         ("engine, warm", warm, rss),
     ]
     if args.against:
-        baseline = subprocess.run(["git", "show", f"{args.against}:assignment/disc01/relu_lab.py"],
-                                  cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        base_cold, base_warm, base_rss = engine_in_fresh_process(source=baseline)
+        base_cold, base_warm, base_rss = engine_in_fresh_process(files=lab_files(args.against))
         rows.insert(1, (f"engine at {args.against}, cold", base_cold, base_rss))
         rows.insert(2, (f"engine at {args.against}, warm", base_warm, base_rss))
     if not args.no_numpy:

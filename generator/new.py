@@ -96,6 +96,6 @@ def next_steps(name):
         "Next:",
         f"  eecs182 build {name}                                build and verify its release in dist/{name}/",
         f"  eecs182 grade SUBMISSIONS... -o OUT --assignment {name}  grade with its autograder",
-        "Then grow it: README.md, \"Writing a new assignment\" (questions, mistakes, case kinds, "
+        "Then grow it: docs/instructor-guide.md, \"Writing a new assignment\" (questions, mistakes, case kinds, "
         "support files, commands).",
     ])

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from assignment.disc01 import relu_engine
 from assignment.disc01 import relu_lab as L
+from assignment.model import Assignment
 from solutions.disc01 import train_relu
 
 SHORT = dataclasses.replace(L.ExperimentConfig(), steps=1000, record_every=500)
@@ -177,7 +179,7 @@ def test_one_draw_per_chunk_is_one_draw_per_step():
     for n, batch in [(200, 40), (7, 41), (1000, 3)]:
         chunked, stepwise = L.minibatch_rng(0, n, 1), L.minibatch_rng(0, n, 1)
         out = np.empty((500, batch), np.int64)
-        L._draw(chunked, n, out)
+        relu_engine._draw(chunked, n, out)
         assert (out == np.stack([stepwise.integers(0, n, size=batch) for _ in range(500)])).all()
         assert chunked.bit_generator.state == stepwise.bit_generator.state
 
@@ -191,8 +193,10 @@ def test_progress_in_a_notebook_ends_as_one_line_with_the_real_times(tmp_path):
     from generator.notebook_client import HeadlessNotebookClient
 
     # A copy, as students have it: importing the source itself as `relu_lab` would leave numba
-    # cache entries there that the tests' `assignment.disc01.relu_lab` cannot load.
-    shutil.copy(L.__file__, tmp_path / "relu_lab.py")
+    # cache entries there that the tests' `assignment.disc01.relu_engine` cannot load.
+    disc01 = Assignment.named("disc01")
+    for name in disc01.support_files:
+        shutil.copy(disc01.root / name, tmp_path / name)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import relu_lab\nrelu_lab.run_experiment(relu_lab.ExperimentConfig(steps=20000)); None")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

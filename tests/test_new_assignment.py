@@ -1,10 +1,11 @@
-"""``eecs182 new`` and README.md's "Writing a new assignment", followed step by step.
+"""``eecs182 new`` and the instructor guide's "Writing a new assignment" (docs/instructor-guide.md),
+followed step by step.
 
 The slow test copies the project's sources into a temporary folder, scaffolds ``hw99`` there
-with ``eecs182 new``, applies the README's snippets as the README says (they are written out
-here, and the test fails if the README no longer holds them verbatim), builds and verifies the
+with ``eecs182 new``, applies the guide's snippets as the guide says (they are written out
+here, and the test fails if the guide no longer holds them verbatim), builds and verifies the
 release, grades its solution, its blank notebook and a notebook with a catalogued mistake, and
-runs the command the README adds. Nothing is written into this project's own folders: the
+runs the command the guide adds. Nothing is written into this project's own folders: the
 subprocesses run in the copy, with the copy on ``PYTHONPATH``: the editable install's finder
 comes after the path finder on ``sys.meta_path``, so the copy's packages win (the test checks).
 """
@@ -25,13 +26,13 @@ import assignment.model as model
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text()
+GUIDE = (ROOT / "docs" / "instructor-guide.md").read_text()
 SOURCES = ("assignment", "solutions", "autograder", "generator")
 # The venv's command, run by the venv's python (the same command without its script, elsewhere).
 EECS182 = Path(sys.executable).parent / "eecs182"
 COMMAND_LINE = [str(EECS182)] if EECS182.is_file() else [sys.executable, "-c", "from generator.cli import main; main()"]
 
-# --- the README's snippets, step by step ----------------------------------------------------
+# --- the guide's snippets, step by step ----------------------------------------------------
 
 NEW = 'eecs182 new hw99 --title "Homework 99: Least squares"'
 
@@ -193,9 +194,9 @@ SNIPPETS = [NEW, Q2_TOML, Q2_REFERENCE, Q2_TEMPLATE, Q2_CASES, WRITTEN_TOML, WRI
 
 
 def test_the_readme_holds_every_snippet_this_test_applies():
-    section = README.split("## Writing a new assignment\n", 1)[1].split("\n## ", 1)[0]
+    section = GUIDE.split("## Writing a new assignment\n", 1)[1].split("\n## ", 1)[0]
     missing = [snippet.splitlines()[0] for snippet in SNIPPETS if snippet not in section]
-    assert not missing, f"README.md's 'Writing a new assignment' no longer shows these snippets: {missing}"
+    assert not missing, f"docs/instructor-guide.md's 'Writing a new assignment' no longer shows these snippets: {missing}"
 
 
 # --- the copy and its commands ---------------------------------------------------------------

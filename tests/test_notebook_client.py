@@ -6,10 +6,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from assignment.model import Assignment
 from generator.notebook_client import HeadlessNotebookClient
 from generator.steps import Execute
 
-LAB = Path(__file__).resolve().parents[1] / "assignment" / "disc01" / "relu_lab.py"
+DISC01 = Assignment.named("disc01")
+LAB = DISC01.root / "relu_lab.py"
 
 OUTPUT_WIDGET_CELLS = [
     "import ipywidgets, matplotlib.pyplot as plt\n"
@@ -74,7 +76,8 @@ SLIDER_CELLS = [
 def lab_folder(tmp_path_factory):
     # One folder for every attempt: numba's on-disk cache then compiles the engine once.
     folder = tmp_path_factory.mktemp("lab")
-    (folder / "relu_lab.py").write_text(LAB.read_text())
+    for name in DISC01.support_files:  # relu_lab.py and the files it imports
+        (folder / name).write_text((LAB.parent / name).read_text())
     return folder
 
 

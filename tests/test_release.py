@@ -56,11 +56,11 @@ def test_the_verification_fails_a_student_notebook_that_cannot_run_or_earns_poin
 def test_student_zip_holds_exactly_what_students_need(release):
     rel, _ = release
     names = zipfile.ZipFile(rel.student_zip).namelist()
-    assert sorted(names) == sorted(["disc01.ipynb", "relu_lab.py", "submit.py", "written_pdf.py", "requirements.txt"]
-                                   + [f"tests/{q.name}.py" for q in DISC01.questions])
+    assert sorted(names) == sorted(["disc01.ipynb", *DISC01.support_files, "submit.py", "written_pdf.py",
+                                    "requirements.txt"] + [f"tests/{q.name}.py" for q in DISC01.questions])
     requirements = zipfile.ZipFile(rel.student_zip).read("requirements.txt").decode()
     pins = [line for line in requirements.splitlines() if line and not line.startswith("#")]
-    # what the notebook, relu_lab.py and submit.py import, pinned; torch without its "+cpu" tag
+    # what the notebook, its support files and the export tool import, pinned; torch without its "+cpu" tag
     assert sorted(p.split("==")[0] for p in pins) == [
         "fpdf2", "ipylab", "ipython", "ipywidgets", "matplotlib", "nbformat", "numba", "numpy",
         "otter-grader", "pillow", "torch"]  # pillow: the written-answers PDF draws formulas with it
@@ -71,7 +71,8 @@ def test_solution_zip_is_executed_with_figures_and_html(release):
     rel, _ = release
     with zipfile.ZipFile(rel.solution_zip) as zf:
         # with the public tests beside it, grader.check runs in the solution notebook too
-        assert {"disc01.ipynb", "disc01.html", "relu_lab.py", "submit.py", "written_pdf.py", "requirements.txt"} <= set(zf.namelist())
+        assert {"disc01.ipynb", "disc01.html", *DISC01.support_files, "submit.py", "written_pdf.py",
+                "requirements.txt"} <= set(zf.namelist())
         assert {f"tests/{q.name}.py" for q in DISC01.questions} <= set(zf.namelist())
         nb = nbformat.reads(zf.read("disc01.ipynb").decode(), as_version=4)
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]

@@ -1,8 +1,9 @@
-"""The support module students get (``relu_lab.py``) hands out no graded answer.
+"""The support files students get (``relu_lab.py`` and the parts it gathers) hand out no graded
+answer.
 
 For every graded function there is a detector of its formula in source code. Each detector
-must find its answer in the reference implementation, and none may find anything in
-``relu_lab`` outside the training engine.
+must find its answer in the reference implementation, and none may find anything in the
+support files outside the training engine.
 """
 
 import ast
@@ -10,7 +11,6 @@ import inspect
 
 import pytest
 
-from assignment.disc01 import relu_lab
 from assignment.model import Assignment
 
 ASSIGNMENT = Assignment.named("disc01")
@@ -227,8 +227,9 @@ class _WithoutEngine(ast.NodeTransformer):
 
 
 def test_relu_lab_holds_no_graded_answer_outside_the_engine():
-    tree = ast.parse(inspect.getsource(relu_lab))
-    outside = _WithoutEngine().visit(ast.parse(inspect.getsource(relu_lab)))
+    source = "\n".join((ASSIGNMENT.root / name).read_text() for name in ASSIGNMENT.support_files)
+    tree = ast.parse(source)
+    outside = _WithoutEngine().visit(ast.parse(source))
     assert answers_in(ast.unparse(outside), ALL_DETECTORS) == []
     # The exemption is real: the engine does compute the hidden layer, and only the engine.
     engine = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in ENGINE]

@@ -277,9 +277,9 @@ def written_prompt(cell):
 
 def _write_pdf(path, title, answers):
     """The typesetter is a file of its own, shipped beside this one as ``written_pdf.py``."""
-    try:
-        from autograder.in_kernel.written_pdf import write_pdf
-    except ImportError:  # beside the student's notebook, where the project is not installed
+    if __package__:  # the project's own copy (the tests)
+        from .written_pdf import write_pdf
+    else:  # beside the student's notebook, a top-level module like this one
         from written_pdf import write_pdf
     return write_pdf(path, title, answers)
 
