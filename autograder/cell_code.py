@@ -20,15 +20,28 @@ MAX_SOURCE_CHARS = 4_000  # of a function's text kept for showing
 
 
 class _Canonical(ast.NodeTransformer):
-    def __init__(self, local):
-        self.local, self.names = local, {}
+    def __init__(self, local, aliases):
+        self.local, self.aliases, self.names = local, aliases, {}
 
     def _name(self, name):
-        return self.names.setdefault(name, f"v{len(self.names)}") if name in self.local else name
+        if name in self.local:
+            return self.names.setdefault(name, f"v{len(self.names)}")
+        return self.aliases.get(name, name)
 
     def visit_Name(self, node):
         node.id = self._name(node.id)
         return node
+
+    def visit_Attribute(self, node):
+        """``np.linalg.norm`` with ``import numpy as np`` reads as the one name ``numpy.linalg.norm``,
+        as ``from numpy.linalg import norm`` makes ``norm`` read."""
+        chain, root = [], node
+        while isinstance(root, ast.Attribute):
+            chain.append(root.attr)
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self.aliases and root.id not in self.local:
+            return ast.copy_location(ast.Name(".".join([self.aliases[root.id], *reversed(chain)]), node.ctx), node)
+        return self.generic_visit(node)
 
     def visit_arg(self, node):
         node.arg, node.annotation = self._name(node.arg), None
@@ -52,6 +65,26 @@ def _transform(cell_source):
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(cell_source)
+
+
+def imported_names(trees):
+    """{name: the dotted name it stands for} of the top-level imports of the parsed cells
+    ``trees``, in order (a later import of a name wins, as when the cells run): ``import numpy
+    as np`` gives np -> numpy, ``from numpy import exp`` exp -> numpy.exp."""
+    names = {}
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:  # `import numpy.linalg` binds numpy
+                        names[alias.name.split(".")[0]] = alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
 
 
 def top_level_functions(tree):
@@ -89,9 +122,10 @@ def _is_stub(body):
     return all(empty(statement) for statement in body)
 
 
-def _canonical(node):
+def _canonical(node, aliases=None):
     """The definition ``node``, canonical (see the module's doc; it is changed in place) and
-    dumped as text; None if it is nested too deep to dump, or if it is a stub (``_is_stub``)."""
+    dumped as text, its imported names read as what they stand for (``aliases``, from
+    ``imported_names``); None if it is nested too deep to dump, or if it is a stub (``_is_stub``)."""
     local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
     local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
     body = node.body[1:] if (node.body and isinstance(node.body[0], ast.Expr)
@@ -101,7 +135,7 @@ def _canonical(node):
         return None
     node.body, node.name, node.decorator_list, node.returns = body, "f", [], None
     try:
-        return ast.dump(_Canonical(local).visit(node), annotate_fields=False, include_attributes=False)
+        return ast.dump(_Canonical(local, aliases or {}).visit(node), annotate_fields=False, include_attributes=False)
     except RecursionError:
         return None
 
@@ -112,23 +146,37 @@ def _digest(dump):
     return hashlib.sha256(dump.encode("utf-8", "replace")).hexdigest() if dump is not None else None
 
 
-def canonical_dump(cell_source, function):
-    """``function`` as the cell defines it, canonical and dumped as text; None when it is not there."""
-    found = _definition(cell_source, function)
-    return _canonical(found[1]) if found is not None else None
-
-
-def canonical_form(cell_source, function):
-    """The digest of ``function``'s canonical form, or None."""
-    return _digest(canonical_dump(cell_source, function))
-
-
-def function_text(cell_source, function):
-    """(canonical form, the definition as the student wrote it, capped) from one parse of the
-    cell; (None, "") when it is not there."""
+def canonical_dump(cell_source, function, context=()):
+    """``function`` as the cell defines it, canonical and dumped as text, with the imports of the
+    cell and of the ``context`` sources (the rest of its module) resolved; None when it is not there."""
     found = _definition(cell_source, function)
     if found is None:
-        return None, ""
-    code, node = found
-    source = (ast.get_source_segment(code, node) or "")[:MAX_SOURCE_CHARS]  # before _canonical changes it
-    return _digest(_canonical(node)), source
+        return None
+    trees = [tree for _, tree in filter(None, map(parse_cell, context))] + [ast.parse(found[0])]
+    return _canonical(found[1], imported_names(trees))
+
+
+def canonical_form(cell_source, function, context=()):
+    """The digest of ``function``'s canonical form, or None."""
+    return _digest(canonical_dump(cell_source, function, context))
+
+
+def notebook_functions(cell_sources, functions):
+    """{function: (canonical form, the definition as written, capped)} for each of ``functions``
+    that the cells define at their top level, wherever they do: the last definition, as after
+    the cells run in order, its imported names resolved from every cell's imports. A stub has
+    no form and is left out."""
+    parsed = [found for found in map(parse_cell, cell_sources) if found is not None]
+    aliases = imported_names([tree for _, tree in parsed])
+    last = {}
+    for code, tree in parsed:
+        for name, node in top_level_functions(tree).items():
+            if name in functions:
+                last[name] = (code, node)
+    found = {}
+    for name, (code, node) in last.items():
+        source = (ast.get_source_segment(code, node) or "")[:MAX_SOURCE_CHARS]  # before _canonical changes it
+        form = _digest(_canonical(node, aliases))
+        if form is not None:
+            found[name] = (form, source)
+    return found

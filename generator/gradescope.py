@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from autograder.cell_code import canonical_form
+from autograder.cell_code import canonical_form, notebook_functions
 from autograder.judge import shipped
 from autograder.judge.kinds import KINDS
 from autograder.judge.request import gradable_cells
@@ -128,12 +128,15 @@ def _known_forms(release):
     reference's function: what unanswered submissions share, and what the course itself wrote,
     neither of which is evidence of copying."""
     reference = release.assignment.reference_module()
-    functions = {q.name: q.function for q in release.casebook.questions}
-    forms = {q: [canonical_form(inspect.getsource(getattr(reference, f)), f)] for q, f in functions.items()}
-    for cell in release.student_notebook.cells:
-        question = cell.metadata.get("question")
-        if cell.cell_type == "code" and question in functions:
-            forms[question].append(canonical_form(cell.source, functions[question]))
+    module_source = inspect.getsource(reference)
+    functions = {q.function: q.name for q in release.casebook.questions}
+    forms = {}
+    for function, question in functions.items():
+        func = getattr(reference, function)
+        forms[question] = [canonical_form(inspect.getsource(func), func.__name__, context=[module_source])]
+    given = [cell.source for cell in release.student_notebook.cells if cell.cell_type == "code"]
+    for function, (form, _) in notebook_functions(given, set(functions)).items():
+        forms[functions[function]].append(form)
     return {q: sorted({f for f in found if f}) for q, found in forms.items()}
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from autograder.cell_code import canonical_dump, canonical_form
+from autograder.cell_code import canonical_dump, canonical_form, notebook_functions
 from autograder.grading.similarity import FLAG, similar_pairs
 
 SIGMOID = '''
@@ -44,6 +44,49 @@ def test_the_canonical_form_is_none_for_what_does_not_parse_or_define_the_functi
     long = "def f(z):\n" + "    z = z + 1\n" * 3000
     assert len(canonical_form(long, "f")) == 64
     assert canonical_form(long + "    return z\n", "f") != canonical_form(long + "    return -z\n", "f")
+
+
+def test_imports_are_resolved_before_forms_are_compared():
+    """``import numpy``, ``import numpy as np`` and ``from numpy import exp`` write the same code."""
+    aliased = canonical_form("import numpy as np\n" + SIGMOID, "sigmoid")
+    assert canonical_form("import numpy\n" + SIGMOID.replace("np.", "numpy."), "sigmoid") == aliased
+    assert canonical_form("from numpy import asarray, exp\n" + SIGMOID.replace("np.", ""), "sigmoid") == aliased
+    assert canonical_form("import numpy as xp\n" + SIGMOID.replace("np.", "xp."), "sigmoid") == aliased
+    # Another module is other code, and a local that shadows an imported name stays local.
+    assert canonical_form("import torch as np\n" + SIGMOID, "sigmoid") != aliased
+    shadow = "from numpy import exp\ndef f(exp):\n    return exp + 1\n"
+    assert canonical_form(shadow, "f") == canonical_form("def f(a):\n    return a + 1\n", "f")
+
+
+def test_a_function_is_found_wherever_the_notebook_defines_it():
+    pasted = ["import numpy as np", "x = 1", "def helper():\n    return 2\n" + SIGMOID]
+    form, source = notebook_functions(pasted, {"sigmoid"})["sigmoid"]
+    assert form == canonical_form("import numpy as np\n" + SIGMOID, "sigmoid") and "np.exp(-z)" in source
+    # The last definition counts, as after the cells run; a magic in the cell changes nothing.
+    assert notebook_functions(["%time y = 2\n" + SIGMOID], {"sigmoid"})["sigmoid"][0] == canonical_form(SIGMOID, "sigmoid")
+    assert "sigmoid" not in notebook_functions([SIGMOID, "def sigmoid(z):\n    pass\n"], {"sigmoid"})
+
+
+def test_a_copy_moved_to_other_cells_with_other_imports_shares_the_original_form(tmp_path):
+    import nbformat
+
+    from autograder.grading.written import submission_texts
+
+    casebook = SimpleNamespace(assignment="hw", written=(), written_placeholder="",
+                               questions=[SimpleNamespace(name="q_sigmoid", function="sigmoid")])
+
+    def texts(cells, name):
+        nb = nbformat.v4.new_notebook(cells=cells)
+        path = tmp_path / name / "hw.ipynb"
+        path.parent.mkdir()
+        nbformat.write(nb, path)
+        return submission_texts(path, casebook)["code"]
+
+    code = nbformat.v4.new_code_cell
+    original = texts([code("import numpy as np"), code(SIGMOID, metadata={"question": "q_sigmoid"})], "a")
+    moved = texts([code("import numpy"), code("z0 = 3", metadata={"question": "q_sigmoid"}),
+                   code(SIGMOID_DISGUISED.replace("np.", "numpy."))], "b")
+    assert original == moved and set(original) == {"q_sigmoid"}
 
 
 QUESTIONS = [SimpleNamespace(name=f"q{i}", points=1.0) for i in range(7)]

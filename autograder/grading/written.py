@@ -3,7 +3,7 @@ run: the hand-graded answers (the markdown cells the template marked ``{"written
 and each graded function's canonical form and text (for finding copied work and showing it). Both are capped plain
 strings: all that crosses back to the batch besides the verdict."""
 
-from autograder.cell_code import function_text
+from autograder.cell_code import notebook_functions
 from autograder.judge.upload import UnreadableSubmission, read_notebook
 
 MAX_ANSWER_CHARS = 20_000
@@ -20,17 +20,18 @@ def submission_texts(path, casebook):
     except UnreadableSubmission:
         return texts
     written = {w["name"] for w in casebook.written}
-    functions = {q.name: q.function for q in casebook.questions}
     for cell in nb.cells:
         name = cell.metadata.get("written")
         if cell.cell_type == "markdown" and name in written and name not in texts["written"]:
             text = cell.source.strip()
             if text and text != casebook.written_placeholder:
                 texts["written"][name] = text[:MAX_ANSWER_CHARS]
-        question = cell.metadata.get("question")
-        if cell.cell_type == "code" and question in functions and question not in texts["code"]:
-            form, source = function_text(cell.source, functions[question])
-            if form:
-                texts["code"][question] = form
-                texts["sources"][question] = source
+    # A graded function counts wherever the student defined it (pasted into another cell too).
+    questions_of = {}
+    for q in casebook.questions:
+        questions_of.setdefault(q.function, []).append(q.name)
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    for function, (form, source) in notebook_functions(code, set(questions_of)).items():
+        for question in questions_of[function]:
+            texts["code"][question], texts["sources"][question] = form, source
     return texts
