@@ -10,18 +10,29 @@ STAMP  := $(VENV)/.installed
 # of the venv at install (30 s). Kernels that run notebooks keep it off (their folders stay clean).
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: build test check experiment benchmark browser clean
+.PHONY: build test check lint durations experiment benchmark browser clean
 
 build: $(STAMP)
 	$(BIN)/eecs182 build
 	$(BIN)/eecs182 sandbox
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
-# The fast loop while writing code: everything but the slow, browser and sandbox tests.
-check: $(STAMP)
+# The fast loop while writing code: the linters, then every test that costs under half a second
+# (tests/durations.json, from `make durations`), leaving out the browser and sandbox ones.
+check: $(STAMP) lint
 	$(BIN)/python -m pytest -m "not slow and not browser and not sandbox"
+
+# ruff (pyproject.toml: lint and import order) and mypy (mypy.ini: the judge's, the kernel's and
+# the kinds' types).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
+
+# Measure what each test costs: the whole suite, writing tests/durations.json (commit it).
+durations: $(STAMP)
+	$(BIN)/python -m pytest --record-durations
 
 experiment: $(STAMP)
 	$(BIN)/eecs182 run disc01 experiment --out dist/experiment
@@ -52,4 +63,4 @@ browser:
 	else echo "missing $$missing and only root can install it: the browser and PDF tests will fail"; fi
 
 clean:
-	rm -rf dist .pytest_cache
+	rm -rf dist .pytest_cache .mypy_cache

@@ -71,7 +71,8 @@ class Assignment:
         path = root / "assignment.toml"
         data = read_toml(path)
         if data.name != root.name:
-            raise AssignmentError(f"{path}: name = {data.name!r}, but its folder is {root.name!r}: they must be the same")
+            raise AssignmentError(f"{path}: name = {data.name!r}, but its folder is {root.name!r}: "
+                                  "they must be the same")
         try:
             written = tuple(WrittenQuestion(name=w.name, points=w.points, rubric=tuple(
                 RubricItem(i.points, i.item) for i in w.rubric)) for w in data.written)

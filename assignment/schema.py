@@ -114,7 +114,8 @@ def _where(loc, data):
     parts, node = [], data
     for step in loc:
         if isinstance(step, int):
-            name = node[step].get("name") if isinstance(node, list) and step < len(node) and isinstance(node[step], dict) else None
+            item = node[step] if isinstance(node, list) and step < len(node) else None
+            name = item.get("name") if isinstance(item, dict) else None
             parts[-1] += f"[{step}]" + (f" ({name})" if name else "")
         else:
             parts.append(str(step))

@@ -9,12 +9,16 @@ files (public cases, for ``grader.check``) and the judge's casebook (every case,
 expected values the reference computes).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
 
-def question_rngs(question, public_seed, term_seed):
+def question_rngs(question: str, public_seed: int,
+                  term_seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """(public, hidden) random generators for ``question``'s inputs. Public cases are the same
     every term (students see them); hidden ones follow the term seed. The question's name joins
     the seed, so every question draws its own inputs."""
@@ -26,14 +30,14 @@ def question_rngs(question, public_seed, term_seed):
 class Case:
     """One call of a graded function: its inputs, whether students may see it, and its kind."""
 
-    args: tuple
+    args: tuple[Any, ...]
     hidden: bool
     kind: str
     note: str = ""
-    rtol: float = None  # None: the kind's own tolerance (autograder/judge/kinds.py)
-    atol: float = None
+    rtol: float | None = None  # None: the kind's own tolerance (autograder/judge/kinds.py)
+    atol: float | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         from autograder.judge.kinds import KINDS
 
         if self.kind not in KINDS:
@@ -49,9 +53,9 @@ class Mistake:
     hint: str
     source: str
 
-    def function(self, name):
+    def function(self, name: str) -> Callable[..., Any]:
         """The wrong function, defined from its source. Only the course's own catalogue is run
         this way, at build time and in tests; never anything a student wrote."""
-        namespace = {}
+        namespace: dict[str, Any] = {}
         exec(compile(self.source, f"<mistake {self.question}: {self.name}>", "exec"), namespace)
         return namespace[name]

@@ -34,8 +34,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assignment.model import Assignment  # noqa: E402
 from assignment.disc01.mistakes import MISTAKES  # noqa: E402
+from assignment.model import Assignment  # noqa: E402
 from generator import pipelines  # noqa: E402
 from generator.gradescope import build_autograder  # noqa: E402
 from generator.layout import Release  # noqa: E402

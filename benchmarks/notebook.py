@@ -29,13 +29,14 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from relu_experiment import lab_files  # noqa: E402  (beside this script)
+
 from assignment.model import Assignment  # noqa: E402
-from generator.notebook_client import HeadlessNotebookClient  # noqa: E402
 from generator import pipelines  # noqa: E402
 from generator.layout import Release  # noqa: E402
+from generator.notebook_client import HeadlessNotebookClient  # noqa: E402
 from generator.release import build_student  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402
-from relu_experiment import lab_files  # noqa: E402  (beside this script)
 
 DISC01 = Assignment.named("disc01")
 
@@ -107,7 +108,8 @@ def one_round(folder_template, engine_files, work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--against", metavar="REV", help="also time the engine (relu_lab.py and its files) at this git revision")
+    ap.add_argument("--against", metavar="REV",
+                    help="also time the engine (relu_lab.py and its files) at this git revision")
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
 

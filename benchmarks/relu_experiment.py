@@ -71,8 +71,9 @@ def engine_in_fresh_process(seeds=1, backend="auto", again=True, files=None):
     return r["first"], r["again"], r["rss_mb"]
 
 
-def course_style_loop(steps_per_run, config=L.ExperimentConfig()):
+def course_style_loop(steps_per_run, config=None):
     """The original notebook's training loop, for every width and regime; returns seconds."""
+    config = config or L.ExperimentConfig()
     data = config.dataset()
     x = torch.tensor(data.x_train, dtype=torch.float32).reshape(-1, 1)
     y = torch.tensor(data.y_train, dtype=torch.float32).reshape(-1, 1)
@@ -105,7 +106,8 @@ def main():
     ap.add_argument("--full", action="store_true", help="run the course-style loop in full")
     ap.add_argument("--seeds", type=int, default=30, help="seeds for the error-bar row")
     ap.add_argument("--no-numpy", action="store_true", help="skip the numpy-fallback row")
-    ap.add_argument("--against", metavar="REV", help="also time the engine (relu_lab.py and its files) at this git revision")
+    ap.add_argument("--against", metavar="REV",
+                    help="also time the engine (relu_lab.py and its files) at this git revision")
     args = ap.parse_args()
     steps = L.ExperimentConfig().steps
 

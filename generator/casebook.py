@@ -8,10 +8,12 @@ import importlib
 import inspect
 import warnings
 from dataclasses import asdict
+from pathlib import Path
 
 from autograder.in_kernel.plain import decode_arg, encode_arg
 from autograder.judge.casebook import Casebook, JudgedCase, JudgedQuestion
 from autograder.judge.kinds import KINDS
+from generator.cache import NO_CACHE, folder_files
 
 
 class AuthoringError(ValueError):
@@ -19,10 +21,25 @@ class AuthoringError(ValueError):
     names the file, the question and the case."""
 
 
-def build_casebook(assignment, seed):
+def build_casebook(assignment, seed, cache=NO_CACHE):
     """Every case of every question, with the reference's answers. Refuses (``AuthoringError``) a
     reference that gives no answer on a case, and a catalogued mistake whose hint could never
-    show."""
+    show. The questions' answers come from ``cache`` when the code that makes them (the
+    assignment's folder, its reference, the toolkit) and the questions are what they were."""
+    importlib.import_module(assignment.cases_module)  # registers its kinds, which the test files name
+    reference_file = Path(inspect.getsourcefile(assignment.reference_module()))
+    parts = ["cases", int(seed), [[q.name, q.function, q.points] for q in assignment.questions], reference_file,
+             *folder_files(assignment.root, leave_out={assignment.template, "assignment.toml"})]
+    data = cache.cached("cases", parts, lambda: [_question_data(q) for q in _judged_questions(assignment, seed)],
+                        what=f"{assignment.name}'s cases")
+    questions = tuple(_question_from(q) for q in data)
+    written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
+                    for w in assignment.written)
+    return Casebook(assignment.name, int(seed), questions, assignment.cases_module, written,
+                    written_placeholder=assignment.written_placeholder)
+
+
+def _judged_questions(assignment, seed):
     reference = assignment.reference_module()
     checks = importlib.import_module(assignment.cases_module)
     mistakes = getattr(checks, "MISTAKES", [])
@@ -35,11 +52,16 @@ def build_casebook(assignment, seed):
                                  f"{q.name}'s case {exc.number} ({'hidden' if exc.case.hidden else 'public'}, made "
                                  f"by {assignment.cases_module.replace('.', '/')}.py): {exc}") from None
         _refuse_silent_mistakes(assignment, questions[-1], [m for m in mistakes if m.question == q.name])
-    questions = tuple(questions)
-    written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
-                    for w in assignment.written)
-    return Casebook(assignment.name, int(seed), questions, assignment.cases_module, written,
-                    written_placeholder=assignment.written_placeholder)
+    return questions
+
+
+def _question_data(question):
+    return dict(asdict(question), cases=[asdict(c) for c in question.cases])
+
+
+def _question_from(data):
+    return JudgedQuestion(data["name"], data["function"], data["points"],
+                          tuple(JudgedCase(**c) for c in data["cases"]))
 
 
 def judged_question(question, reference, cases, mistakes=()):

@@ -31,7 +31,8 @@ NOT_INSTALLED = ("otter", "submit", "written_pdf")
 # What runs on Gradescope: the judge, its entry point and the kernel's side of a graded run (sent as
 # source); the assignment's cases modules come after. Local grading, its sandbox, the build, the
 # export tool and the test files' own check (they carry it) stay out.
-CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/cell_code.py", "autograder/judge", "autograder/gradescope",
+CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/cell_code.py", "autograder/judge",
+        "autograder/gradescope",
         *(f"autograder/in_kernel/{name}.py" for name in ("__init__", "plain", "answer", "compare", "grade")),
         "autograder/cases.py")
 

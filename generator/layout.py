@@ -28,6 +28,13 @@ class Release:
     seed: int
     root: Path
     artifacts: dict = field(default_factory=dict)  # label -> path
+    cache: object = None  # a generator.cache.BuildCache; None: nothing cached
+
+    def __post_init__(self):
+        if self.cache is None:
+            from generator.cache import NO_CACHE
+
+            self.cache = NO_CACHE
 
     @cached_property
     def casebook(self):
@@ -35,7 +42,7 @@ class Release:
         casebook in the Gradescope zip are written from it."""
         from generator.casebook import build_casebook
 
-        return build_casebook(self.assignment, self.seed)
+        return build_casebook(self.assignment, self.seed, self.cache)
 
     @cached_property
     def student_notebook(self):

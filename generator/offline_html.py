@@ -30,8 +30,8 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 
 def offline_html(nb):
     """(the notebook as a page that needs no network, the formulas that could not be rendered)."""
-    from nbconvert import HTMLExporter
     import nbformat
+    from nbconvert import HTMLExporter
 
     page = nbformat.from_dict(nb)  # a copy: the notebook itself keeps its TeX
     unrendered = []

@@ -1,8 +1,17 @@
 """The notebook pipelines: what the students get and what the staff get."""
 
-from generator.steps import (AddExportCell, AddOtterInit, AssignCellIds,
-                             ClearOutputs, CoalesceStreams, Execute, RenderTemplate, SetMetadata, StableWidgetIds,
-                             Validate)
+from generator.steps import (
+                             AddExportCell,
+                             AddOtterInit,
+                             AssignCellIds,
+                             ClearOutputs,
+                             CoalesceStreams,
+                             Execute,
+                             RenderTemplate,
+                             SetMetadata,
+                             StableWidgetIds,
+                             Validate,
+)
 
 # Both variants render alike; resources["variant"] decides what the template shows.
 RENDER = [RenderTemplate(), AddOtterInit(), AddExportCell(), SetMetadata(),

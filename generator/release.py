@@ -36,7 +36,8 @@ def build_solution(release, progress=lambda msg: None):
     progress("solution notebook (executing)")
     folder = fresh_folder(release.solution_dir)
     with staged(release, include_hidden=False) as work:
-        resources = dict(assignment=a, variant="solution", seed=release.seed, workdir=work)
+        resources = dict(assignment=a, variant="solution", seed=release.seed, workdir=work, cache=release.cache,
+                         run_name="the solution notebook")
         nb = run_pipeline(pipelines.SOLUTION, resources)
     nbformat.write(nb, folder / a.notebook)
     html, _ = offline_html(nb)  # every formula as MathML, nothing from a CDN
@@ -61,7 +62,8 @@ def build_rubric(release):
             sections[name] = (title, prompt, cell.source.strip())
     total = sum(w.points for w in a.written)
     lines = [f"# {a.title}: written questions", "",
-             f"Graded by hand on Gradescope: {len(a.written)} question{'' if len(a.written) == 1 else 's'}, {total:g} points.", ""]
+             f"Graded by hand on Gradescope: {len(a.written)} question{'' if len(a.written) == 1 else 's'}, "
+             f"{total:g} points.", ""]
     for w in a.written:
         title, prompt, key = sections[w.name]
         lines += [f"## {w.name}: {title} ({w.points:g} points)", "", prompt, "", key, ""]
@@ -73,10 +75,12 @@ def build_rubric(release):
     release.artifacts["rubric page"] = release.rubric_page
 
 
-def build_release(assignment, out_root, seed=None, progress=lambda msg: None, student_built=lambda release: None):
-    """``student_built(release)`` is called once the student folder and zip exist."""
+def build_release(assignment, out_root, seed=None, progress=lambda msg: None, student_built=lambda release: None,
+                  cache=None):
+    """``student_built(release)`` is called once the student folder and zip exist; ``cache``: a
+    ``generator.cache.BuildCache`` (default: none)."""
     seed = assignment.term_seed if seed is None else int(seed)
-    release = Release(assignment, seed, Path(out_root) / assignment.name)
+    release = Release(assignment, seed, Path(out_root) / assignment.name, cache=cache)
     release.root.mkdir(parents=True, exist_ok=True)
     build_student(release, progress)
     student_built(release)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from generator.cache import NO_CACHE, code_cells
 from generator.source import function_source
 
 
@@ -32,9 +33,31 @@ def _count(n, noun):
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def judge_grade(autograder_zip, notebook):
+def judge_grade(autograder_zip, notebook, cache=NO_CACHE):
     """Grade one notebook with the judge, from what the built zip holds (its casebook and
-    support files): {question: (score, max)}."""
+    support files): {question: (score, max)}. From ``cache`` when this zip graded the same code."""
+    parts = ["judge", *_what_the_judge_reads(autograder_zip), code_cells(nbformat.read(notebook, as_version=4))]
+    scores = cache.cached("judge", parts, lambda: _judge_grade(autograder_zip, notebook),
+                          what=f"the judge on {Path(notebook).parent.name}'s notebook")
+    return {name: tuple(score) for name, score in scores.items()}
+
+
+def _what_the_judge_reads(autograder_zip):
+    """Key parts: the zip's files and its casebook's questions, without what grades nothing (the
+    written questions' rubrics, the similarity forms): a new rubric leaves the judge's grade."""
+    parts = []
+    with zipfile.ZipFile(autograder_zip) as zf:
+        for name in sorted(zf.namelist()):
+            data = zf.read(name)
+            if name == "casebook.json":
+                casebook = json.loads(data)
+                data = json.dumps({k: v for k, v in casebook.items()
+                                   if k not in ("written", "known_forms", "written_placeholder")}, sort_keys=True)
+            parts += [name, data]
+    return parts
+
+
+def _judge_grade(autograder_zip, notebook):
     from autograder.judge import Casebook, judge_submission
 
     with tempfile.TemporaryDirectory() as unpacked, zipfile.ZipFile(autograder_zip) as zf:
@@ -47,7 +70,7 @@ def judge_grade(autograder_zip, notebook):
 
 
 def check_solution_full_marks(release):
-    scores = judge_grade(release.autograder_zip, release.solution_dir / release.assignment.notebook)
+    scores = judge_grade(release.autograder_zip, release.solution_dir / release.assignment.notebook, release.cache)
     wrong = {q.name: scores.get(q.name) for q in release.assignment.questions
              if scores.get(q.name) != (q.points, q.points)}
     detail = f"all {_count(len(scores), 'question')} at full marks" if not wrong else f"not full marks: {wrong}"
@@ -65,16 +88,19 @@ def run_blank_student(release):
         shutil.copytree(release.student_dir, work, dirs_exist_ok=True)
         nb = nbformat.read(work / a.notebook, as_version=4)
         try:
-            Execute()(nb, {"workdir": work, "assignment": a})
+            Execute()(nb, {"workdir": work, "assignment": a, "cache": release.cache,
+                           "run_name": "the blank student notebook"})
         except Exception as exc:  # CellExecutionError names the cell and the traceback
             return CheckResult("blank student notebook runs", False, f"{type(exc).__name__}: {str(exc)[-2000:]}")
-    return CheckResult("blank student notebook runs", True, "ran top to bottom in a fresh kernel")
+    cached = ("notebook-run", "the blank student notebook") in release.cache.hits
+    return CheckResult("blank student notebook runs", True,
+                       "the run of the same code, cached" if cached else "ran top to bottom in a fresh kernel")
 
 
 def check_blank_student_zero(release):
     """Grade the blank student notebook: every question must be 0."""
     a = release.assignment
-    scores = judge_grade(release.autograder_zip, release.student_dir / a.notebook)
+    scores = judge_grade(release.autograder_zip, release.student_dir / a.notebook, release.cache)
     nonzero = {q.name: scores.get(q.name) for q in a.questions if (scores.get(q.name) or (None,))[0] != 0}
     detail = f"all {_count(len(a.questions), 'autograded question')} score 0" if not nonzero else f"not zero: {nonzero}"
     return CheckResult("blank student notebook earns zero", not nonzero, detail)
@@ -169,7 +195,8 @@ def check_pages_offline(release):
         formulas += page.count("<math")
         problems += [f"{path.name}: formula not rendered: {t[:60]}"
                      for t in re.findall(r'<code class="tex-unrendered"[^>]*>(.*?)</code>', page, re.S)]
-        problems += [f"{path.name} fetches {u}" for u in re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)]
+        fetched = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
+        problems += [f"{path.name} fetches {u}" for u in fetched]
     detail = (f"{formulas} formulas as MathML, nothing from the network" if not problems
               else "; ".join(problems[:5]))
     return CheckResult("solution and rubric pages work offline", not problems, detail)
@@ -178,8 +205,9 @@ def check_pages_offline(release):
 def verify_release(release, progress=lambda msg: None, blank_run=None):
     """Every check of ``release``. ``blank_run``: ``run_blank_student``'s result where it ran
     already (beside the build, ``generator.build.build_and_verify``)."""
-    results = [CheckResult("solution notebook runs", True, "executed top to bottom in a fresh kernel"),
-               check_pages_offline(release)]
+    ran = ("the run of the same code, cached" if ("notebook-run", "the solution notebook") in release.cache.hits
+           else "executed top to bottom in a fresh kernel")
+    results = [CheckResult("solution notebook runs", True, ran), check_pages_offline(release)]
     # The judge's two runs, each in a kernel of its own, go on while this process looks for leaks.
     with ThreadPoolExecutor(max_workers=2) as judge:
         full_marks = judge.submit(check_solution_full_marks, release)

@@ -12,7 +12,6 @@ import struct
 import zipfile
 
 import nbformat
-
 from submissions import submission
 
 HONEST = None  # graded in full, like the solution

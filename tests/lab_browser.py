@@ -66,7 +66,7 @@ def jupyter_server(root, scratch, front_end="jupyterlab"):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{front_end} did not start: see {log.name}")
+                    raise RuntimeError(f"{front_end} did not start: see {log.name}") from None
                 time.sleep(0.3)
         yield url, token
     finally:

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 import nbformat
 import pytest
 
-from generator import pipelines
 from assignment.model import Assignment
+from generator import pipelines
 from generator.steps import run_pipeline
 
 DISC01 = Assignment.named("disc01")

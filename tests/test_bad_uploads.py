@@ -10,16 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
+from bad_uploads import make_bad_uploads
+from submissions import gradebook_rows, notebooks, submission  # noqa: F401 - a fixture
+from test_gradescope import question_tests, run_autograder
 
 from assignment.model import Assignment
 from autograder.grading.batch import GradingError, grade
 from autograder.judge import Limits
 from autograder.judge.upload import UnreadableSubmission, find_upload, read_notebook
-from bad_uploads import make_bad_uploads
-from submissions import gradebook_rows, notebooks, submission  # noqa: F401 - a fixture
-from test_gradescope import question_tests, run_autograder
 
-pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # batches and Gradescope runs
+pytestmark = [pytest.mark.sandbox]  # batches and Gradescope runs
 
 DISC01 = Assignment.named("disc01")
 TOTAL = sum(q.points for q in DISC01.questions)

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import nbformat
 import pytest
+from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyter_server
 
 from assignment.model import Assignment, all_assignments
 from generator.layout import Release
 from generator.release import build_student
-from lab_browser import CHROMIUM_FLAGS, NotebookPage, chromium, jupyter_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]  # JupyterLab in Chromium, per assignment
+pytestmark = [pytest.mark.browser]  # JupyterLab in Chromium, per assignment
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """The ``eecs182`` command as course staff meet it: an assignment's own commands, and which
 assignment it means when none is named."""
 
-import pytest
 from click.testing import CliRunner
 
 import assignment.model as model
@@ -67,7 +66,6 @@ def test_grade_finds_an_assignments_zip_from_any_folder_and_names_a_typo(tmp_pat
     assert found.exit_code == 1 and f"{built} has no casebook.json" in found.output  # that very zip was opened
 
 
-@pytest.mark.slow  # builds a release
 def test_a_build_logged_to_a_file_prints_plain_lines_and_no_kernel_warning(tmp_path):
     import subprocess
     import sys

@@ -9,11 +9,11 @@ import torch
 
 from assignment.disc02 import cases
 from assignment.disc02.kinds import tanh_bowl
-from generator.casebook import judged_question, reference_answer
-from autograder.judge.kinds import KINDS
-from autograder.in_kernel.plain import dumps
-from generator.testfiles import render_test_file
 from assignment.model import Assignment
+from autograder.in_kernel.plain import dumps
+from autograder.judge.kinds import KINDS
+from generator.casebook import judged_question, reference_answer
+from generator.testfiles import render_test_file
 from solutions import disc02 as S
 
 DISC02 = Assignment.named("disc02")

@@ -184,7 +184,6 @@ def test_one_draw_per_chunk_is_one_draw_per_step():
         assert chunked.bit_generator.state == stepwise.bit_generator.state
 
 
-@pytest.mark.slow  # a real kernel
 def test_progress_in_a_notebook_ends_as_one_line_with_the_real_times(tmp_path):
     """In a kernel the progress is one HTML line updated in place: the saved notebook (and
     its HTML export) keeps the finished line, not a bar stuck at its first state."""

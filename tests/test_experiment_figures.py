@@ -293,6 +293,7 @@ def test_the_optional_seed_band_cell_draws_both_regimes():
     import types
 
     from submissions import DISC01
+
     from generator import pipelines
     from generator.steps import run_pipeline
 

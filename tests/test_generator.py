@@ -12,15 +12,15 @@ import nbformat
 import numpy as np
 import pytest
 
+from assignment.model import PRACTICE_PLACEHOLDER, WRITTEN_PLACEHOLDER, Assignment, all_assignments
 from generator.casebook import build_casebook
-from generator.testfiles import literal, write_tests
-from assignment.model import Assignment, all_assignments
 from generator.pipelines import RENDER
-from assignment.model import PRACTICE_PLACEHOLDER, WRITTEN_PLACEHOLDER
 from generator.source import STUDENT_BODY, function_source
 from generator.steps import run_pipeline
+from generator.testfiles import literal, write_tests
 from generator.verify import _source_segment, find_leaks, secrets
-from generator.zipping import PROJECT as ROOT, write_zip
+from generator.zipping import PROJECT as ROOT
+from generator.zipping import write_zip
 
 DISC01 = Assignment.named("disc01")
 

@@ -5,17 +5,14 @@ and without setup.sh. The judge grades; the results file follows Gradescope's sp
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from submissions import kernel_user, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
 from assignment.model import Assignment
 from autograder.gradescope.local import gradescope_root, run_zip
-from submissions import kernel_user, notebooks, solution_answers, submission  # noqa: F401 - a fixture
-
-pytestmark = [pytest.mark.slow]  # run_autograder on the built zip
 
 DISC01 = Assignment.named("disc01")
 
@@ -82,11 +79,11 @@ def test_feedback_reads_as_markdown_with_the_call_as_code_the_hint_in_bold_and_w
     """A gradient with the factor 2 dropped: its question names the mistake, the step that uses it
     says so, and the top of the page says which question to fix first. Rendered as Gradescope
     renders Markdown, and looked at in Chromium."""
+    from lab_browser import CHROMIUM_FLAGS, chromium
     from markdown_it import MarkdownIt
     from playwright.sync_api import sync_playwright
 
     from assignment.disc01.mistakes import MISTAKES
-    from lab_browser import CHROMIUM_FLAGS, chromium
 
     half = next(m for m in MISTAKES if m.question == "q1a_grad" and m.name == "factor 2 dropped")
     upload = submission(notebooks, tmp_path, base="solution", answers={"q1a_grad": half.source})

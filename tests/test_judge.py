@@ -3,22 +3,19 @@
 import json
 import os
 import pwd
-import tempfile
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
 
+from assignment.model import Assignment
 from autograder.judge import Limits, judge_submission
-from generator.casebook import build_casebook
 from autograder.judge.limits import call_budget
 from autograder.judge.request import gradable_cells
 from autograder.judge.user import prepare_user, remove_files_of
-from assignment.model import Assignment
-from submissions import kernel_user, local_listener, notebooks, solution_answers, submission  # noqa: F401 - a fixture
-
-pytestmark = [pytest.mark.slow]  # a kernel per submission
+from generator.casebook import build_casebook
 
 DISC01 = Assignment.named("disc01")
 # Short limits: the tests' loops and hangs should cost seconds, not minutes.

@@ -106,7 +106,6 @@ def test_a_kernel_that_starves_itself_is_still_stopped_by_the_wall_clock():
     assert time.monotonic() - start >= WALL_SLACK * 0.3
 
 
-@pytest.mark.slow
 def test_a_cold_kernel_clock_reads_the_kernel_process(tmp_path):
     life = KernelLife(tmp_path, tmp_path, Limits(), ColdLauncher())
     try:

@@ -16,12 +16,12 @@ import pytest
 
 from assignment.model import Assignment, all_assignments
 from autograder.cases import Case
-from autograder.judge import shipped
-from generator.casebook import build_casebook, judged_question
 from autograder.in_kernel.compare import judge_outcome
-from autograder.judge.kinds import KINDS, Kind, register
 from autograder.in_kernel.plain import decode_arg
+from autograder.judge import shipped
+from autograder.judge.kinds import KINDS, Kind, register
 from autograder.judge.verdict import judge_question
+from generator.casebook import build_casebook, judged_question
 from generator.testfiles import render_test_file
 
 for _assignment in all_assignments():  # each registers its own kinds

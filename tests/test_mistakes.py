@@ -8,14 +8,14 @@ from collections import defaultdict
 
 import otter
 import pytest
-
-from autograder.judge import Limits, judge_submission
-from generator.casebook import build_casebook
-from generator.testfiles import write_tests
-from assignment.model import all_assignments
-from generator import pipelines
-from generator.steps import run_pipeline
 from submissions import submission
+
+from assignment.model import all_assignments
+from autograder.judge import Limits, judge_submission
+from generator import pipelines
+from generator.casebook import build_casebook
+from generator.steps import run_pipeline
+from generator.testfiles import write_tests
 
 ASSIGNMENTS = {a.name: a for a in all_assignments()}
 CATALOGUES = {name: importlib.import_module(a.cases_module).MISTAKES for name, a in ASSIGNMENTS.items()}
@@ -82,7 +82,6 @@ def rendered():
             for name, a in ASSIGNMENTS.items()}
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name, round_", _rounds(), ids=lambda r: r if isinstance(r, str) else f"{len(r)}-mistakes")
 def test_the_judge_takes_points_for_every_mistake_and_names_it(name, round_, rendered, tmp_path):
     a = ASSIGNMENTS[name]

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import pytest
 from click.testing import CliRunner
 
 import assignment.model as model
@@ -269,7 +268,6 @@ def _grades(path):
         return {row["file"]: row for row in csv.DictReader(f)}
 
 
-@pytest.mark.slow
 def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     timings = {}
     copy = _copy_project(tmp_path / "project")
@@ -385,7 +383,6 @@ CORRECT_MSE = '''def mse(w, X, y):
 '''
 
 
-@pytest.mark.slow
 def test_a_rebuilt_autograder_regrades_what_the_old_one_graded_and_lists_what_moved(tmp_path):
     """The instructor's week: a bug in a reference, a section graded, the reference fixed, the
     release rebuilt, the section graded again into the same folder. The correct student's score

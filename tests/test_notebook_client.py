@@ -81,7 +81,6 @@ def lab_folder(tmp_path_factory):
     return folder
 
 
-@pytest.mark.slow  # a real kernel
 @pytest.mark.parametrize("attempt", range(3))
 def test_the_slider_cell_never_waits_out_its_timeout(lab_folder, attempt):
     # The stall showed as a slider cell that took exactly its timeout and then carried on.
@@ -108,7 +107,6 @@ def test_the_slider_cell_never_waits_out_its_timeout(lab_folder, attempt):
     assert ran.cells[2].outputs[0]["text"] == "after the slider\n"
 
 
-@pytest.mark.slow  # a real kernel
 def test_the_build_gives_a_cell_the_time_its_assignment_allows(tmp_path):
     from types import SimpleNamespace
 
@@ -119,7 +117,6 @@ def test_the_build_gives_a_cell_the_time_its_assignment_allows(tmp_path):
         Execute()(nb, {"workdir": tmp_path, "assignment": SimpleNamespace(build_cell_timeout=2)})
 
 
-@pytest.mark.slow  # a real kernel
 def test_the_builds_kernels_listen_on_unix_sockets_of_this_user_only(tmp_path):
     nb = _notebook(["from ipykernel.kernelapp import IPKernelApp\n"
                     "import os, stat\n"

@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 
-from autograder.in_kernel import plain
 from autograder.in_kernel.plain import MAX_DEPTH, PlainDataError, decode_arg, dumps, encode_arg, loads, to_plain
 from autograder.judge import shipped
 from autograder.judge.request import kernel_code
@@ -71,7 +70,7 @@ def test_the_kernel_answers_with_this_codec_and_has_none_of_its_own():
         text = own.read_text()
         assert "def to_plain" not in text and "def decode_arg" not in text
     kernel_side = shipped.kernel_source([])
-    assert kernel_side.count("def to_plain(value, depth=0):") == 1
+    assert kernel_side.count("def to_plain(") == 1
     assert "from autograder" not in kernel_side and "import autograder" not in kernel_side
     namespace = {}
     exec(compile(kernel_side, "<judge>", "exec"), namespace)

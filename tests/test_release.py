@@ -15,10 +15,9 @@ import pytest
 
 from assignment.model import Assignment
 from autograder.in_kernel.submit import written_prompt
+from generator.cache import NO_CACHE
 from generator.release import build_release
 from generator.verify import check_blank_student_zero, judge_grade, run_blank_student
-
-pytestmark = [pytest.mark.slow]  # the full release of Discussion 1
 
 DISC01 = Assignment.named("disc01")
 
@@ -43,7 +42,7 @@ def test_the_verification_fails_a_student_notebook_that_cannot_run_or_earns_poin
     rel, _ = release
     student = tmp_path / "student"
     shutil.copytree(rel.student_dir, student)
-    broken = SimpleNamespace(assignment=DISC01, student_dir=student, autograder_zip=rel.autograder_zip)
+    broken = SimpleNamespace(assignment=DISC01, student_dir=student, autograder_zip=rel.autograder_zip, cache=NO_CACHE)
     cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise RuntimeError('this demo needs answers')")]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), student / DISC01.notebook)
     ran = run_blank_student(broken)

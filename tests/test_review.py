@@ -23,11 +23,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from lab_browser import CHROMIUM_FLAGS, chromium
 from submissions import gradebook_rows, write_answers
-
-pytestmark = [pytest.mark.slow]  # a graded section and a server per test
 
 EECS182 = [sys.executable, "-c", "from generator.cli import main; main()"]
 ANSWER = (r"Shifting by $m = \max_k z_k$ multiplies top and bottom by $e^{-m}$, so **nothing changes**. "

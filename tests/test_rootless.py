@@ -16,12 +16,19 @@ import time
 from pathlib import Path
 
 import pytest
+from submissions import (  # noqa: F401
+    SHARED_MAPPING,
+    WRITER,
+    assert_written_only_where_capped,
+    local_listener,
+    notebooks,
+    submission,
+    written_everywhere,
+)
 
 from assignment.model import Assignment
-from submissions import (SHARED_MAPPING, WRITER, assert_written_only_where_capped, local_listener,  # noqa: F401
-                         notebooks, submission, written_everywhere)
 
-pytestmark = [pytest.mark.sandbox, pytest.mark.slow]  # grading as a plain user
+pytestmark = [pytest.mark.sandbox]  # grading as a plain user
 
 DISC01 = Assignment.named("disc01")
 TOTAL = sum(q.points for q in DISC01.questions)

@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from pypdf import PdfReader
+from submissions import DISC01, notebooks, solution_answers  # noqa: F401 (fixture)
 
 from generator.notebook_client import HeadlessNotebookClient
-from submissions import DISC01, notebooks, solution_answers  # noqa: F401 (fixture)
 
 WRONG_GRAD = """\
 def grad_linear(theta, x, y):
@@ -68,7 +68,6 @@ def folder(student_folder, tmp_path):
     return work
 
 
-@pytest.mark.slow  # a real kernel
 def test_the_export_zips_the_saved_work_with_a_pdf_and_says_what_passes(notebooks, folder):
     answers = {**solution_answers(notebooks, "q1a_grad", "q1a_opt"), "q1b_grad": WRONG_GRAD}
     nb = _notebook(notebooks, answers, written={"q1b_votes": VOTES_ANSWER})
@@ -103,7 +102,6 @@ def test_the_export_zips_the_saved_work_with_a_pdf_and_says_what_passes(notebook
     assert text.count("(no answer)") == len(DISC01.written) - 1
 
 
-@pytest.mark.slow  # a real kernel
 def test_unsaved_edits_leave_no_zip_and_ask_to_save(notebooks, folder):
     on_disk = _notebook(notebooks, solution_answers(notebooks, "q1a_grad"))
     _save(on_disk, folder / "disc01.ipynb")
@@ -120,7 +118,6 @@ def test_unsaved_edits_leave_no_zip_and_ask_to_save(notebooks, folder):
     assert not (folder / "disc01_submission.zip").exists()
 
 
-@pytest.mark.slow  # a real kernel
 def test_an_unreadable_notebook_on_disk_is_reported_not_zipped(notebooks, folder):
     nb = _notebook(notebooks, {})
     _save(nb, folder / "disc01.ipynb")

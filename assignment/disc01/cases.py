@@ -7,9 +7,9 @@ here: the reference implementation computes them when the release is built.
 
 import numpy as np
 
-from autograder.cases import Case, question_rngs
-from assignment.disc01.mistakes import MISTAKES  # noqa: F401 - the casebook reads it
 from assignment.disc01.kinds import TRAINING_ATOL, TRAINING_RTOL, compare_training, same_training, train_case
+from assignment.disc01.mistakes import MISTAKES  # noqa: F401 - the casebook reads it
+from autograder.cases import Case, question_rngs
 from autograder.judge.kinds import Kind, register
 
 PUBLIC_SEED = 182

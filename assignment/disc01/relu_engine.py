@@ -20,12 +20,10 @@ import torch
 from torch import nn
 
 if __package__:  # assignment.disc01.relu_engine: the course's own code and tests
-    from .relu_data import (Dataset, ExperimentConfig, Regime, RunSpec, make_network, minibatch_rng,
-                            network_params)
+    from .relu_data import Dataset, ExperimentConfig, Regime, RunSpec, make_network, minibatch_rng, network_params
     from .relu_plots import TrainingProgress
 else:  # beside the notebook, where the support files are top-level modules
-    from relu_data import (Dataset, ExperimentConfig, Regime, RunSpec, make_network, minibatch_rng,
-                           network_params)
+    from relu_data import Dataset, ExperimentConfig, Regime, RunSpec, make_network, minibatch_rng, network_params
     from relu_plots import TrainingProgress
 
 try:  # numba is optional: without it the numpy engine gives the same results, slower.

@@ -9,9 +9,9 @@ code, shipped into kernels and test files, is ``kinds.py``.
 
 import numpy as np
 
-from autograder.cases import Case, question_rngs
 from assignment.disc02.kinds import call_on_tanh_bowl, compare_gradients
 from assignment.disc02.mistakes import MISTAKES  # noqa: F401 - the casebook reads it
+from autograder.cases import Case, question_rngs
 from autograder.in_kernel.compare import compare_array
 from autograder.judge.kinds import Kind, register
 

@@ -9,9 +9,11 @@
   before calling the function (the reference at build time, the student's in the kernel and in
   otter's test file).
 
-Shipped whole (``autograder/judge/shipped.py``): it imports numpy and names from ``plain.py``
+Shipped whole (``autograder/judge/shipped.py``): it imports typing, numpy and names from ``plain.py``
 and ``compare.py``.
 """
+
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -21,12 +23,14 @@ from autograder.in_kernel.plain import numbers
 GRADIENT_NAMES = ("dW1", "db1", "dW2", "db2")
 
 
-def compare_gradients(expected, got, call, args=None, rtol=1e-4, atol=1e-5):
+def compare_gradients(expected: Any, got: Any, call: str, args: Optional[Sequence[Any]] = None, rtol: float = 1e-4,
+                      atol: float = 1e-5) -> Comparison:
     if not isinstance(got, list) or len(got) != len(GRADIENT_NAMES):
         return Comparison(False, f"{call} should return the {len(GRADIENT_NAMES)} gradients "
                                  f"({', '.join(GRADIENT_NAMES)}) as a tuple", show_expected=False)
+    want: np.ndarray  # the reference's: always numbers
     for name, want, value in zip(GRADIENT_NAMES, expected, got):
-        want, value = numbers(want), numbers(value)
+        want, value = numbers(want), numbers(value)  # type: ignore[assignment]
         if value is None:
             return Comparison(False, f"{call}: {name} should be an array of numbers", show_expected=False)
         if value.shape != want.shape:
@@ -40,17 +44,17 @@ def compare_gradients(expected, got, call, args=None, rtol=1e-4, atol=1e-5):
     return Comparison(True)
 
 
-def tanh_bowl(A):
+def tanh_bowl(A: Any) -> Callable[[Any], float]:
     """f(v) = sum(tanh(A @ v)) + |v|^2 / 2: smooth, with a gradient that has a closed form."""
     A = np.asarray(A, dtype=float)
 
-    def f(v):
+    def f(v: Any) -> float:
         v = np.asarray(v, dtype=float)
         return float(np.sum(np.tanh(A @ v)) + 0.5 * v @ v)
 
     return f
 
 
-def call_on_tanh_bowl(func, args):
+def call_on_tanh_bowl(func: Callable[..., Any], args: Sequence[Any]) -> Any:
     A, x, eps = args
     return func(tanh_bowl(A), x, eps)

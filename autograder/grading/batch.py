@@ -6,9 +6,9 @@ submissions, stores each result the moment it arrives, and rebuilds the gradeboo
 stored results. A worker that dies, hangs or fails costs the submission it had, which is
 recorded as a grader error with its reason (kept until ``--force``), and is replaced. This
 process never reads an upload itself: the workers send the written answers and the graded
-functions' canonical forms (plain text) with the verdict. A
-rerun grades only what has no current result: none for this very file and this very autograder. One run at a time writes to an OUT folder (a lock
-file); a result that cannot be written (a full disk) stops the run, and every result written
+functions' canonical forms (plain text) with the verdict. A rerun grades only what has no
+current result: none for this very file and this very autograder. One run at a time writes to an
+OUT folder (a lock file); a result that cannot be written (a full disk) stops the run, and every result written
 before it stays.
 """
 
@@ -27,12 +27,12 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from autograder.grading.changes import log_changes, score_changes
-from autograder.grading.gradebook import CASEBOOK, write_gradebook
 from autograder.grading.feedback import write_feedback
+from autograder.grading.gradebook import CASEBOOK, write_gradebook
 from autograder.grading.hand_scores import HandScores
-from autograder.grading.similarity import write_similarity
 from autograder.grading.inputs import InputError, collect
 from autograder.grading.report import write_report
+from autograder.grading.similarity import write_similarity
 from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore, autograder_digest
 from autograder.grading.written import submission_texts
 from autograder.judge import Casebook, Limits
@@ -87,9 +87,9 @@ def autograder_source(zip_path, into):
 
 
 def _worker(conn, casebook_path, support, limits, launcher):
-    from autograder.judge import judge_submission
-
     import ctypes
+
+    from autograder.judge import judge_submission
 
     ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the batch
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch decides when to stop
@@ -185,8 +185,8 @@ class _OnlyWriter:
 
 
 def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, progress, log, show_hidden):
-    from autograder.sandbox.warm import WarmKernels
     from autograder.sandbox.bubblewrap import SandboxUnavailable
+    from autograder.sandbox.warm import WarmKernels
 
     limits = limits or Limits()
     # One more worker than cores: a kernel waits on its judge and the judge on its kernel, so

@@ -53,7 +53,8 @@ def feedback_markdown(casebook, record, hand_state, show_hidden=VERDICTS_ONLY):
              f"**Score: {total:g} of {verdict.max_score + written_points:g}** "
              f"({verdict.score:g} of {verdict.max_score:g} autograded"
              + (f", {sum(hand.values()):g} of {written_points:g} graded by hand" if casebook.written else "")
-             + (f"; not graded yet: {', '.join(markdown_text(w['name']) for w in casebook.written if w['name'] not in hand)}"
+             + (f"; not graded yet: "
+                f"{', '.join(markdown_text(w['name']) for w in casebook.written if w['name'] not in hand)}"
                 if len(hand) < len(casebook.written) else "") + ")", "",
              f"Status: {markdown_text(record['grading_status'])}", "", "## Autograded questions", ""]
     for question in verdict.questions:

@@ -105,7 +105,8 @@ class HandScores:
         fields = {k: v for k, v in fields.items() if k in NOTE_FIELDS and v is not None}
         with self._db(write=True) as db:
             db.execute("INSERT INTO grades (submission, question, answer_hash, changed) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (submission, question) DO NOTHING", (submission, question, answer_hash, time.time()))
+                       "ON CONFLICT (submission, question) DO NOTHING",
+                       (submission, question, answer_hash, time.time()))
             if fields:
                 assignments = ", ".join(f"{name} = ?" for name in fields)  # names from NOTE_FIELDS only
                 db.execute(f"UPDATE grades SET {assignments}, changed = ? WHERE submission = ? AND question = ?",

@@ -8,11 +8,22 @@ caller (``Kind.call``), shipped beside this.
 """
 
 import copy
+from typing import Any, Callable, List, Optional, Protocol, Sequence
 
 from autograder.in_kernel.plain import to_plain
 
 
-def answer_of(func, args, caller=None):
+class Caller(Protocol):
+    """A case kind's own way to call a graded function on a case's arguments (``Kind.call``),
+    where that is not simply ``func(*args)``: what ``func`` answers. A function defined at the
+    top of its module: its shipped file defines it under this name where a student's code runs."""
+
+    __name__: str
+
+    def __call__(self, func: Callable[..., Any], args: List[Any], /) -> Any: ...
+
+
+def answer_of(func: object, args: Sequence[Any], caller: Optional[Caller] = None) -> List[Any]:
     """``[tag, detail]`` (``plain.ANSWER_TAGS``) of calling ``func`` on fresh copies of ``args``,
     through the kind's ``caller(func, args)`` if it has one."""
     if func is None:

@@ -3,11 +3,13 @@ turned into a pass or a message (with the catalogued mistake it looks like).
 
 The judge imports this module. otter's test files carry its source, after ``plain.py``'s (see
 ``shipped.py``), so ``grader.check`` judges a public case by the same code, with the same
-tolerances and the same words, as the judge does. It may therefore import only numpy, and
-names from ``plain.py`` on a line of their own.
+tolerances and the same words, as the judge does. It may therefore import only the standard
+library, numpy, and names from ``plain.py`` on a line of their own. ``Comparer`` and ``Matcher``
+are the signatures of a case kind's comparison and mistake test (``judge/kinds.py``'s ``Kind``).
 """
 
 from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
@@ -39,7 +41,27 @@ class Comparison:
     show_expected: bool = True  # whether the expected value helps (not after a wrong shape)
 
 
-def short_numbers(values):
+class Comparer(Protocol):
+    """A case kind's comparison (``Kind.compare``), on plain data: (expected, returned, the call
+    as feedback reads it, the case's arguments, rtol, atol) -> Comparison. A function defined at
+    the top of its module, whose file is shipped (``judge/shipped.py``)."""
+
+    __name__: str
+
+    def __call__(self, expected: Any, returned: Any, call: str, args: Sequence[Any], rtol: float,
+                 atol: float, /) -> Comparison: ...
+
+
+class Matcher(Protocol):
+    """A case kind's test for a catalogued mistake (``Kind.matches``): (the mistake's output, the
+    returned value, the case's arguments, rtol, atol) -> whether the answer is that mistake."""
+
+    __name__: str
+
+    def __call__(self, output: Any, returned: Any, args: Sequence[Any], rtol: float, atol: float, /) -> bool: ...
+
+
+def short_numbers(values: Any) -> str:
     """Numbers as a student reads them: 6 significant digits, long arrays by their shape."""
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 0:
@@ -49,22 +71,24 @@ def short_numbers(values):
     return "[" + ", ".join(f"{v:.6g}" for v in arr.reshape(-1)) + "]"
 
 
-def compare_float(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
+def compare_float(expected: Any, got: Any, call: str, args: Optional[Sequence[Any]] = None,
+                  rtol: float = FLOAT_RTOL, atol: float = FLOAT_ATOL) -> Comparison:
     value = numbers(got)
     if value is None:
         return Comparison(False, f"{call} should return a number")
     if value.size != 1:
         return Comparison(False, f"{call} should return a single number, not {value.size} values "
                                  f"(shape {value.shape})")
-    value = float(value.reshape(()))
-    want = float(numbers(expected))
-    if np.isclose(value, want, rtol=rtol, atol=atol):
+    number = float(value.reshape(()))
+    want = float(numbers(expected))  # type: ignore[arg-type]  # the reference's: always numbers
+    if np.isclose(number, want, rtol=rtol, atol=atol):
         return Comparison(True)
-    return Comparison(False, f"{call} returned {value:.6g}")
+    return Comparison(False, f"{call} returned {number:.6g}")
 
 
-def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
-    want = numbers(expected)
+def compare_array(expected: Any, got: Any, call: str, args: Optional[Sequence[Any]] = None,
+                  rtol: float = FLOAT_RTOL, atol: float = FLOAT_ATOL) -> Comparison:
+    want: np.ndarray = numbers(expected)  # type: ignore[assignment]  # the reference's: always numbers
     value = numbers(got)
     if value is None:
         return Comparison(False, f"{call} should return an array of numbers")
@@ -85,8 +109,10 @@ def compare_array(expected, got, call, args=None, rtol=FLOAT_RTOL, atol=FLOAT_AT
                              f"{value[first]:.6g}, it should be {want[first]:.6g}", show_expected=False)
 
 
-def judge_outcome(outcome, expected, function, call, args, compare, matches=None, rtol=FLOAT_RTOL,
-                  atol=FLOAT_ATOL, show_expected=True, diagnoses=()):
+def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: str, args: Sequence[Any],
+                  compare: Comparer, matches: Optional[Matcher] = None, rtol: float = FLOAT_RTOL,
+                  atol: float = FLOAT_ATOL, show_expected: bool = True,
+                  diagnoses: Iterable[Sequence[Any]] = ()) -> Tuple[bool, str, str]:
     """(passed, message, hint) of one case. ``outcome`` is ``[tag, detail]`` as the kernel (or
     the test file) reports a call; ``diagnoses`` is ``[hint, what that mistake returns]``, and
     the first mistake the answer matches (``matches``, else ``compare`` against its output)
@@ -111,7 +137,8 @@ def judge_outcome(outcome, expected, function, call, args, compare, matches=None
     return False, message, ""
 
 
-def _same(output, got, args, rtol, atol, compare, matches):
+def _same(output: Any, got: Any, args: Sequence[Any], rtol: float, atol: float, compare: Comparer,
+          matches: Optional[Matcher]) -> bool:
     """``got`` is what a catalogued mistake returned (``output``)."""
     try:
         if matches is not None:
@@ -121,6 +148,6 @@ def _same(output, got, args, rtol, atol, compare, matches):
         return False
 
 
-def uses_note(function, used, question):
+def uses_note(function: str, used: str, question: str) -> str:
     """What a failing question says when a graded function it calls fails its own question."""
     return f"{function} uses {used}, which fails {question}: fix that first."

@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import sys
+from typing import Any, Dict, List, Sequence
 
 from autograder.in_kernel.answer import answer_of
 from autograder.in_kernel.plain import MAX_BYTES, decode_arg
@@ -33,10 +34,10 @@ from autograder.in_kernel.plain import MAX_BYTES, decode_arg
 class _Sink:
     """Where the student's prints go while the judge calls their function: nowhere."""
 
-    def write(self, text):
+    def write(self, text: str) -> int:
         return len(text)
 
-    def flush(self):
+    def flush(self) -> None:
         pass
 
 
@@ -45,26 +46,26 @@ class _CappedStream:
     patches ``write`` on the stream for each cell's run to keep a copy: that patch is refused,
     or a print loop would fill the kernel's memory all the same."""
 
-    def __init__(self, stream, budget):
+    def __init__(self, stream: Any, budget: int) -> None:
         object.__setattr__(self, "_stream", stream)
         object.__setattr__(self, "_budget", budget)
 
-    def write(self, text):
+    def write(self, text: str) -> int:
         if self._budget > 0:
             budget = self._budget - len(text)
             object.__setattr__(self, "_budget", budget)
             self._stream.write(text if budget >= 0 else text[:budget] + "\n[output cut]\n")
         return len(text)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if name != "write":
             setattr(self._stream, name, value)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
-def _cap_output(shell, budget):
+def _cap_output(shell: Any, budget: int) -> None:
     """A cell that prints without end is cut off here instead of burying the judge under output
     it would read and drop. Only plain text is formatted: the judge reads no figures, and
     drawing them (a PNG per plot) took most of a submission's run. Undoing this only wastes the
@@ -74,24 +75,24 @@ def _cap_output(shell, budget):
     sys.stderr = _CappedStream(sys.stderr, budget)
 
 
-def _report(pipe, message):
+def _report(pipe: int, message: Dict[str, Any]) -> None:
     data = (json.dumps(message, allow_nan=False) + "\n").encode()
     while data:
         data = data[os.write(pipe, data):]
 
 
-def _answer(outcome):
+def _answer(outcome: Sequence[Any]) -> str:
     text = json.dumps(outcome, allow_nan=False)
     if len(text) > MAX_BYTES:
         text = json.dumps(["unsupported", f"{len(text)} characters of data, over the {MAX_BYTES} allowed"])
     return text
 
 
-def grade(request_text):
+def grade(request_text: str) -> None:
     """Run the request's cells, then call each question's function on its cases."""
     request = json.loads(request_text)
     pipe = os.open(request["progress"], os.O_WRONLY)
-    shell = get_ipython()  # noqa: F821 - defined in every IPython kernel
+    shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - defined in every IPython kernel
     _cap_output(shell, request["max_output"])
     for number, source in request["cells"]:
         try:
@@ -108,7 +109,7 @@ def grade(request_text):
             except Exception:
                 pass
     for question in request["questions"]:
-        answers = []
+        answers: List[str] = []
         try:
             _report(pipe, {"event": "question", "name": question["name"]})
             # Prints go nowhere while the judge calls the student's function.
@@ -124,7 +125,7 @@ def grade(request_text):
     os.close(pipe)
 
 
-def _ask(namespace, question, answers):
+def _ask(namespace: Dict[str, Any], question: Dict[str, Any], answers: List[str]) -> None:
     func = namespace.get(question["function"])
     for case in question["cases"]:
         # A kind's caller is a function its shipped module defined in this namespace.

@@ -6,7 +6,7 @@ Text from the kernel is parsed by ``loads``: a size cap, a depth cap, and a JSON
 that builds nothing but plain values (no NaN tokens, no object hooks, no classes).
 
 One codec for both sides, with one set of caps: the judge imports this module, and sends its
-source into the kernel ahead of ``in_kernel/grade.py`` (so it imports only json, math and
+source into the kernel ahead of ``in_kernel/grade.py`` (so it imports only json, math, typing and
 numpy). The kernel makes its answers with ``to_plain`` and reads its inputs with
 ``decode_arg``; the judge encodes those inputs with ``encode_arg`` and parses the answers with
 ``loads``, which refuses whatever ``to_plain`` would not have made.
@@ -14,6 +14,7 @@ numpy). The kernel makes its answers with ``to_plain`` and reads its inputs with
 
 import json
 import math
+from typing import Any, NoReturn, Optional
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class PlainDataError(ValueError):
     """Text that is not plain data within the caps."""
 
 
-def to_plain(value, depth=0):
+def to_plain(value: Any, depth: int = 0) -> Any:
     """numpy arrays and scalars, torch tensors, tuples and floats as plain, JSON-ready values;
     TypeError for anything else, or for lists nested deeper than an answer may be."""
     if hasattr(value, "detach") and hasattr(value, "tolist"):  # a torch tensor, on any device
@@ -53,7 +54,7 @@ def to_plain(value, depth=0):
     raise TypeError(f"{type(value).__name__} is not plain data")
 
 
-def encode_arg(value):
+def encode_arg(value: Any) -> Any:
     """A case's argument for the kernel. Arrays keep their dtype (float32 inputs must reach the
     student as float32); anything else goes as plain data."""
     if isinstance(value, np.ndarray):
@@ -61,10 +62,10 @@ def encode_arg(value):
     return to_plain(value)
 
 
-def decode_arg(arg):
+def decode_arg(arg: Any) -> Any:
     """What ``encode_arg`` made, back as the argument (non-finite strings as floats: a case has
     no string arguments)."""
-    def floats(v):
+    def floats(v: Any) -> Any:
         if isinstance(v, list):
             return [floats(x) for x in v]
         return _NON_FINITE.get(v, v) if isinstance(v, str) else v
@@ -74,19 +75,19 @@ def decode_arg(arg):
     return floats(arg)
 
 
-def dumps(value):
+def dumps(value: Any) -> str:
     return json.dumps(to_plain(value), allow_nan=False, separators=(",", ":"))
 
 
-def _reject_constant(name):
+def _reject_constant(name: str) -> NoReturn:
     raise PlainDataError(f"{name} is not allowed in plain data")
 
 
-def _reject_object(pairs):
+def _reject_object(pairs: object) -> NoReturn:
     raise PlainDataError("objects are not allowed in plain data")
 
 
-def loads(text, max_bytes=MAX_BYTES):
+def loads(text: object, max_bytes: int = MAX_BYTES) -> Any:
     """Parse untrusted text into plain values, or raise PlainDataError."""
     if not isinstance(text, str):
         raise PlainDataError("expected text")
@@ -108,10 +109,10 @@ def loads(text, max_bytes=MAX_BYTES):
         raise PlainDataError(f"not JSON: {exc.msg}") from None
 
 
-def numbers(value):
+def numbers(value: Any) -> Optional[np.ndarray]:
     """A plain value (number, non-finite string or nested list) as a float numpy array, or None
     when it is anything else."""
-    def convert(v):
+    def convert(v: Any) -> Any:
         if isinstance(v, list):
             return [convert(x) for x in v]
         if isinstance(v, bool) or v is None:

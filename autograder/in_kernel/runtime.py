@@ -10,15 +10,24 @@ passes or fails in the notebook as it does on Gradescope, with the same message.
 answer: a test file holds only its own cases' expected values.
 """
 
-from autograder.in_kernel.answer import answer_of
-from autograder.in_kernel.compare import judge_outcome, uses_note
+from typing import Any, Optional, Sequence, Tuple
+
+from autograder.in_kernel.answer import Caller, answer_of
+from autograder.in_kernel.compare import Comparer, Matcher, judge_outcome, uses_note
+
+# A case kind as a test file holds it: (compare, caller, matches, show_expected).
+_KindParts = Tuple[Comparer, Optional[Caller], Optional[Matcher], bool]
+# A graded function the reference calls: (its name, its question, its public cases as
+# ``_judged`` takes them after the function and its name).
+_Use = Tuple[str, str, Sequence[Tuple[Any, ...]]]
 
 
 class AnswerError(AssertionError):
     """A wrong, missing or malformed answer: the message is what the student sees."""
 
 
-def expect(func, func_name, call, args, expected, kind, rtol, atol, mistakes=(), uses=()):
+def expect(func: object, func_name: str, call: str, args: Sequence[Any], expected: Any, kind: _KindParts,
+           rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (), uses: Sequence[_Use] = ()) -> None:
     """Fail with the judge's message unless ``func`` answers this case. ``kind`` is the case
     kind's (compare, caller, matches, show_expected); ``mistakes`` the catalogued mistakes'
     [hint, output] on this case; ``uses`` the graded functions the reference calls, with their
@@ -28,7 +37,8 @@ def expect(func, func_name, call, args, expected, kind, rtol, atol, mistakes=(),
         raise AnswerError(message + _failing_uses(func, func_name, uses))
 
 
-def _judged(func, func_name, call, args, expected, kind, rtol, atol, mistakes=()):
+def _judged(func: object, func_name: str, call: str, args: Sequence[Any], expected: Any, kind: _KindParts,
+            rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = ()) -> Tuple[bool, str]:
     compare, caller, matches, show_expected = kind
     outcome = answer_of(func, args, caller)
     passed, message, _ = judge_outcome(outcome, expected, func_name, call, args, compare,
@@ -36,7 +46,7 @@ def _judged(func, func_name, call, args, expected, kind, rtol, atol, mistakes=()
     return passed, message
 
 
-def _failing_uses(func, func_name, uses):
+def _failing_uses(func: object, func_name: str, uses: Sequence[_Use]) -> str:
     """`` f uses g, which fails q: fix that first.`` for each graded function ``func`` calls
     that fails one of its own public cases."""
     text = ""
@@ -50,7 +60,7 @@ def _failing_uses(func, func_name, uses):
     return text
 
 
-def readable_failures():
+def readable_failures() -> None:
     """Show an AnswerError to the student as its message alone.
 
     otter prints "Error at line N in test ..." and the line of test code above every failure's
@@ -66,10 +76,10 @@ def readable_failures():
     if getattr(original, "readable", False):
         return
 
-    def message(self, excp, context=0):
+    def message(self: Any, excp: BaseException, context: int = 0) -> str:
         if type(excp).__name__ == "AnswerError":
             return str(excp)
         return original(self, excp, context)
 
-    message.readable = True
+    message.readable = True  # type: ignore[attr-defined]
     ExceptionTestFile._generate_error_message = message

@@ -6,10 +6,13 @@ into the student's or the kernel's reach), and read back by the judge. It is the
 source of inputs and answers.
 """
 
+from __future__ import annotations
+
 import importlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder.files import write_atomically
 
@@ -18,15 +21,15 @@ FORMAT = 1
 
 @dataclass(frozen=True)
 class JudgedCase:
-    args: list  # tagged plain arguments (see encode_arg)
+    args: list[Any]  # tagged plain arguments (see encode_arg)
     kind: str
     hidden: bool
-    expected: object
+    expected: Any
     call: str  # the call, readable: what a student sees for a public case
     rtol: float
     atol: float
     note: str = ""
-    diagnoses: list = field(default_factory=list)  # [hint, what that mistake returns here]
+    diagnoses: list[list[Any]] = field(default_factory=list)  # [hint, what that mistake returns here]
 
 
 @dataclass(frozen=True)
@@ -34,27 +37,29 @@ class JudgedQuestion:
     name: str
     function: str
     points: float
-    cases: tuple
+    cases: tuple[JudgedCase, ...]
 
 
 @dataclass(frozen=True)
 class Casebook:
     assignment: str
     seed: int
-    questions: tuple
+    questions: tuple[JudgedQuestion, ...]
     cases_module: str  # registers the assignment's own case kinds; imported before judging
-    written: tuple = ()  # hand-graded questions: {"name", "points", "rubric": [{"points", "item"}]}
-    preload: tuple = ()  # modules the notebook imports: local grading's warm sandbox imports them once
-    known_forms: dict = field(default_factory=dict)  # question -> canonical forms of the given code and the reference
+    # hand-graded questions: {"name", "points", "rubric": [{"points", "item"}]}
+    written: tuple[dict[str, Any], ...] = ()
+    preload: tuple[str, ...] = ()  # modules the notebook imports: local grading's warm sandbox imports them once
+    # question -> canonical forms of the given code and the reference
+    known_forms: dict[str, list[str]] = field(default_factory=dict)
     written_placeholder: str = ""  # the text a written answer's cell starts with: no answer yet
 
-    def register_kinds(self):
+    def register_kinds(self) -> None:
         importlib.import_module(self.cases_module)
 
-    def question(self, name):
+    def question(self, name: str) -> JudgedQuestion:
         return next(q for q in self.questions if q.name == name)
 
-    def to_json(self):
+    def to_json(self) -> str:
         data = {"format": FORMAT, "assignment": self.assignment, "seed": self.seed,
                 "cases_module": self.cases_module,
                 "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions],
@@ -62,12 +67,12 @@ class Casebook:
                 "known_forms": dict(self.known_forms), "written_placeholder": self.written_placeholder}
         return json.dumps(data, allow_nan=False, indent=1)
 
-    def write(self, path):
+    def write(self, path: str | Path) -> Path:
         write_atomically(path, self.to_json())  # the review server may be reading it
         return Path(path)
 
     @classmethod
-    def from_json(cls, text):
+    def from_json(cls, text: str) -> Casebook:
         data = json.loads(text)
         if data.get("format") != FORMAT:
             raise ValueError(f"casebook format {data.get('format')!r}; this judge reads {FORMAT}")
@@ -80,5 +85,5 @@ class Casebook:
                    str(data.get("written_placeholder", "")))
 
     @classmethod
-    def read(cls, path):
+    def read(cls, path: str | Path) -> Casebook:
         return cls.from_json(Path(path).read_text())

@@ -10,62 +10,78 @@ A kind's ``call``, ``compare`` and ``matches`` are module-level functions whose 
 shipped whole (``shipped.py``): the build calls the reference through ``call``, the judge's
 kernel and otter's test files call the student's function through it, and the judge and the
 test files compare with ``compare``. One piece of code for each, wherever it runs.
+
+Their signatures are Protocols: ``Comparer`` and ``Matcher`` (``in_kernel/compare.py``) and
+``Caller`` (``in_kernel/answer.py``), beside the code that calls them, which travels with them;
+``Describer`` below, which only the build and the judge call.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 import numpy as np
 
-from autograder.in_kernel.answer import answer_of
-from autograder.in_kernel.compare import FLOAT_ATOL, FLOAT_RTOL, compare_array, compare_float
+from autograder.in_kernel.answer import Caller, answer_of
+from autograder.in_kernel.compare import FLOAT_ATOL, FLOAT_RTOL, Comparer, Matcher, compare_array, compare_float
+
+if TYPE_CHECKING:
+    from autograder.cases import Case
+    from autograder.judge.casebook import JudgedCase
+
+
+class Describer(Protocol):
+    """A kind's own reading of a call for feedback: (function name, args, parameter names) ->
+    the call as text (``describe`` below is the generic one)."""
+
+    def __call__(self, func_name: str, args: Sequence[Any], param_names: Sequence[str], /) -> str: ...
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
-    # (expected, returned, call text, args, rtol, atol) -> Comparison, on plain data.
-    compare: Callable
-    # (func, args) -> what func answers, when that is not simply func(*args) (a function the
-    # case builds from its data, a network to train first).
-    call: Callable = None
-    # (a catalogued mistake's output, returned value, args, rtol, atol) -> bool: the answer is
-    # that mistake. Default: ``compare`` passes with the mistake's output as the expected value.
-    matches: Callable = None
+    compare: Comparer  # on plain data
+    # For a function that is not simply called as func(*args): one the case builds from its
+    # data, a network to train first.
+    call: Caller | None = None
+    # Whether the answer is a catalogued mistake. Default: ``compare`` passes with the mistake's
+    # output as the expected value.
+    matches: Matcher | None = None
     rtol: float = FLOAT_RTOL  # a case may set its own (float32 inputs do)
     atol: float = FLOAT_ATOL
     # Seconds for all of a question's calls (capped by the judge's Limits.call_timeout). The
     # inputs are small: correct code needs milliseconds, so this only bounds an infinite loop.
     call_seconds: float = 5.0
     show_expected: bool = True  # feedback quotes the expected value (not for a whole training run)
-    # (function name, args, parameter names) -> the call as feedback shows it; None: the generic
-    # one (``describe`` below), for kinds whose arguments are not what the function receives.
-    describe: Callable = None
+    # The call as feedback shows it, for kinds whose arguments are not what the function
+    # receives; None: the generic one (``describe`` below).
+    describe: Describer | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for role in ("compare", "call", "matches"):
             func = getattr(self, role)
             if func is not None and (func.__name__ != func.__qualname__ or func.__name__ == "<lambda>"):
                 raise ValueError(f"kind {self.name!r}: {role} must be a function defined at the top of its "
                                  f"module (its file is shipped as source), not {func.__qualname__}")
 
-    def tolerances(self, case):
+    def tolerances(self, case: Case | JudgedCase) -> tuple[float, float]:
         """(rtol, atol) for ``case``: its own where it sets them, else this kind's."""
         return (self.rtol if case.rtol is None else case.rtol), (self.atol if case.atol is None else case.atol)
 
-    def call_text(self, func_name, args, param_names):
+    def call_text(self, func_name: str, args: Sequence[Any], param_names: Sequence[str]) -> str:
         return (self.describe or describe)(func_name, args, param_names)
 
-    def answer(self, func, args):
+    def answer(self, func: object, args: Sequence[Any]) -> list[Any]:
         """``[tag, detail]`` of ``func`` on ``args``, called as the kernel calls a student's
         function: at build time, for the reference's expected values and the mistakes' outputs."""
         return answer_of(func, args, self.call)
 
 
-KINDS = {}
+KINDS: dict[str, Kind] = {}
 
 
-def describe(func_name, args, param_names):
+def describe(func_name: str, args: Sequence[Any], param_names: Sequence[str]) -> str:
     """A readable call: plain numbers, small arrays in full, larger ones by shape. No angle
     brackets: otter shows a check's message as HTML, where <array …> vanishes as a tag."""
     parts = []
@@ -83,7 +99,7 @@ def describe(func_name, args, param_names):
     return f"{func_name}({', '.join(parts)})"
 
 
-def register(kind):
+def register(kind: Kind) -> Kind:
     KINDS[kind.name] = kind
     return kind
 

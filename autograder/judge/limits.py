@@ -2,10 +2,17 @@
 space, and as whom it runs. The judge enforces the times (``request``), the launcher the rest
 (``kernel``)."""
 
+from __future__ import annotations
+
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from autograder.judge.kinds import KINDS
+
+if TYPE_CHECKING:
+    from autograder.judge.casebook import JudgedQuestion
+    from autograder.judge.kernel import KernelLife
 
 MAX_CELL_OUTPUT = 64 << 10  # characters of output the kernel passes on; the rest is dropped
 # Times are charged on the kernel's clock (``KernelLife.clock``), which leaves out the time the
@@ -25,12 +32,12 @@ class Limits:
     memory_mb: int = 2048  # the kernel's data memory (RLIMIT_DATA)
     cpu_seconds: int = 300  # the kernel's CPU time (RLIMIT_CPU)
     scratch_mb: int = 256  # each private tmpfs of a sandboxed kernel (its folder, /tmp, /dev/shm)
-    user: str = None  # run the kernel as this user (needs root)
+    user: str | None = None  # run the kernel as this user (needs root)
     network: bool = False
 
 
 
-def call_budget(question, limits):
+def call_budget(question: JudgedQuestion, limits: Limits) -> float:
     """Seconds for all of a question's calls: what its case kinds allow, within the limits."""
     return min(limits.call_timeout, max(KINDS[c.kind].call_seconds for c in question.cases))
 
@@ -40,29 +47,30 @@ class Budget:
     restarts included (a kernel's start is charged by the wall clock), and at most WALL_SLACK
     times that on the wall."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.wall_deadline = time.monotonic() + WALL_SLACK * seconds
         self.spent = 0.0  # by kernels already stopped
-        self.life, self.life_start = None, 0.0
+        self.life: KernelLife | None = None
+        self.life_start = 0.0
 
-    def begin(self, life):
+    def begin(self, life: KernelLife) -> None:
         self.life, self.life_start = life, life.clock()
 
-    def end(self):
+    def end(self) -> None:
         if self.life is not None:
             self.spent += self.life.clock() - self.life_start
             self.life = None
 
-    def used(self, now=None):
+    def used(self, now: float | None = None) -> float:
         """Seconds charged so far; ``now``: the running kernel's clock, if just read."""
         if self.life is None:
             return self.spent
         return self.spent + (self.life.clock() if now is None else now) - self.life_start
 
-    def over(self, now=None):
+    def over(self, now: float | None = None) -> bool:
         return self.used(now) > self.seconds or time.monotonic() > self.wall_deadline
 
-    def left(self, now=None):
+    def left(self, now: float | None = None) -> float:
         """At most how long to wait, on the wall clock, before looking again."""
         return max(0.0, min(self.seconds - self.used(now), self.wall_deadline - time.monotonic()))

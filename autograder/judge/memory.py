@@ -11,12 +11,15 @@ such place (rootless, without a delegated cgroup), the kernel keeps per-process 
 also ``RLIMIT_AS`` (``zygote.py``), which counts shared mappings too.
 """
 
+from __future__ import annotations
+
 import functools
 import os
 import time
 from pathlib import Path
 
-def _memory_mount():
+
+def _memory_mount() -> Path | None:
     """Where cgroup v1's memory controller is mounted, or None."""
     try:
         with open("/proc/self/mountinfo") as f:
@@ -31,7 +34,7 @@ def _memory_mount():
 
 
 @functools.lru_cache(maxsize=1)
-def cgroup_parent():
+def cgroup_parent() -> tuple[Path | None, str]:
     """(folder under which this process may make memory cgroups, or None; what it is or why not)."""
     mount = _memory_mount()
     if mount is None:
@@ -51,7 +54,7 @@ def cgroup_parent():
 class MemoryCgroup:
     """One kernel's memory cgroup: made with its limit, the kernel moved in, removed at the end."""
 
-    def __init__(self, parent, limit_mb):
+    def __init__(self, parent: str | Path, limit_mb: int) -> None:
         self.path = Path(parent) / f"eecs182-kernel-{os.getpid()}-{time.monotonic_ns()}"
         self.path.mkdir()
         limit = str(limit_mb << 20)
@@ -60,10 +63,10 @@ class MemoryCgroup:
         if swap.is_file():
             swap.write_text(limit)
 
-    def add(self, pid):
+    def add(self, pid: int) -> None:
         (self.path / "cgroup.procs").write_text(str(pid))
 
-    def remove(self, wait=5.0):
+    def remove(self, wait: float = 5.0) -> None:
         """Once its processes are gone (a killed process leaves its cgroup a moment later)."""
         end = time.monotonic() + wait
         while True:
@@ -79,7 +82,7 @@ class MemoryCgroup:
 
 
 @functools.lru_cache(maxsize=None)
-def _sweep(parent):
+def _sweep(parent: Path) -> None:
     """Once per process: remove the cgroups of judges that were killed outright (SIGKILL cannot
     be cleaned up after); their kernels are gone with them, so the cgroups are empty."""
     for group in Path(parent).glob("eecs182-kernel-*-*"):
@@ -91,7 +94,7 @@ def _sweep(parent):
                 pass
 
 
-def cap_kernel(pid, limit_mb):
+def cap_kernel(pid: int | None, limit_mb: int) -> MemoryCgroup | None:
     """The kernel ``pid`` in a memory cgroup of its own, or None where none can be made."""
     parent, _ = cgroup_parent()
     if parent is None or pid is None:

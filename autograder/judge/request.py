@@ -8,14 +8,26 @@ back is plain data only: each case's outcome, parsed by ``plain.loads``. The ker
 an expected value.
 """
 
+from __future__ import annotations
+
 import json
 import time
+from typing import TYPE_CHECKING, Any
 
+from autograder.in_kernel.plain import ANSWER_TAGS, PlainDataError, loads
 from autograder.judge import shipped
 from autograder.judge.kernel import DeadKernel
 from autograder.judge.kinds import KINDS
 from autograder.judge.limits import MAX_CELL_OUTPUT, WALL_SLACK, call_budget
-from autograder.in_kernel.plain import ANSWER_TAGS, PlainDataError, loads
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+    from autograder.judge.casebook import Casebook, JudgedQuestion
+    from autograder.judge.kernel import KernelLife
+    from autograder.judge.kinds import Kind
+    from autograder.judge.limits import Budget, Limits
+    from autograder.judge.runner import KernelReport
 
 ANSWER_AFTER_INTERRUPT = 5.0  # seconds an interrupted step has to give way to the next one
 
@@ -24,7 +36,7 @@ class Unresponsive(Exception):
     """The kernel did not come back from an interrupt."""
 
 
-def gradable_cells(nb):
+def gradable_cells(nb: NotebookNode) -> list[tuple[int, NotebookNode]]:
     """(number, cell) of the code cells the judge runs: the student's, not demonstrations,
     checks, otter's set-up or the export. ``number`` counts code cells from 1, as a student would.
     Otter's set-up and the export cell are known by their code too: cells pasted into a new
@@ -40,7 +52,7 @@ def gradable_cells(nb):
     return keep
 
 
-def kernel_code(casebook, request):
+def kernel_code(casebook: Casebook, request: dict[str, Any]) -> str:
     """One execution: the judge's helpers, in a namespace of their own (only one name is added
     to the student's), then the request."""
     kinds = [KINDS[kind] for kind in sorted({c.kind for q in casebook.questions for c in q.cases})]
@@ -50,7 +62,7 @@ def kernel_code(casebook, request):
             f"__eecs182_judge__['grade']({json.dumps(request, allow_nan=False)!r})\n")
 
 
-def _caller_name(kind):
+def _caller_name(kind: Kind) -> str | None:
     """The name a kind's caller has in the kernel (its shipped file defines it); None: func(*args)."""
     return kind.call.__name__ if kind.call is not None else None
 
@@ -59,29 +71,33 @@ class KernelRun:
     """One kernel's request, read as it goes: which step is running, since when, and what each
     question's cases answered."""
 
-    def __init__(self, life, cells, questions, limits, budget, report, skip):
+    def __init__(self, life: KernelLife, cells: list[tuple[int, str]], questions: list[JudgedQuestion],
+                 limits: Limits, budget: Budget, report: KernelReport, skip: set[int]) -> None:
         self.life, self.limits, self.budget, self.report, self.skip = life, limits, budget, report, skip
         self.numbers = {number for number, _ in cells}
         self.questions = {q.name: q for q in questions}
         self.request = {"progress": str(life.progress_path), "max_output": MAX_CELL_OUTPUT, "cells": cells,
                         "questions": [{"name": q.name, "function": q.function,
-                                       "cases": [{"args": c.args, "caller": _caller_name(KINDS[c.kind])} for c in q.cases]}
+                                       "cases": [{"args": c.args, "caller": _caller_name(KINDS[c.kind])}
+                                                 for c in q.cases]}
                                       for q in questions]}
-        self.step = None  # ("cell", number) or ("question", name); None while the helpers load
+        self.step: tuple[str, Any] | None = None  # ("cell", number) or ("question", name); None while the helpers load
         self.step_deadline = self.step_wall_deadline = 0.0
-        self.interrupted_at = self.interrupted_wall = None
-        self.answered = []  # questions whose calls are over, in order
-        self.replies = {}  # question -> [outcome text, per case]
+        # When the running step was interrupted, by the kernel's clock (None: it was not) and the wall's.
+        self.interrupted_at: float | None = None
+        self.interrupted_wall = 0.0
+        self.answered: list[str] = []  # questions whose calls are over, in order
+        self.replies: dict[str, list[str]] = {}  # question -> [outcome text, per case]
         self.finished = False  # the whole request ran
 
-    def start_step(self, step, seconds):
+    def start_step(self, step: tuple[str, Any] | None, seconds: float) -> None:
         if self.step and self.step[0] == "question" and self.step[1] not in self.answered:
             self.answered.append(self.step[1])
         self.step, self.interrupted_at = step, None
         self.step_deadline = self.life.clock() + seconds
         self.step_wall_deadline = time.monotonic() + WALL_SLACK * seconds
 
-    def run(self, casebook):
+    def run(self, casebook: Casebook) -> None:
         request_id = self.life.execute(kernel_code(casebook, self.request))
         self.start_step(None, self.limits.cell_timeout)
         while not self.finished:
@@ -104,7 +120,7 @@ class KernelRun:
                 wait = self.step_deadline - now
             self.take(request_id, min(wait, self.budget.left(now), 1.0))
 
-    def take(self, request_id, timeout):
+    def take(self, request_id: str, timeout: float) -> bool:
         """Read what the kernel reports within ``timeout`` seconds; whether anything came."""
         lines, finished, dead = self.life.wait(request_id, timeout)
         for line in lines:
@@ -116,10 +132,11 @@ class KernelRun:
             self.finished = True
         return bool(lines) or finished
 
-    def over_time(self):
+    def over_time(self) -> None:
         """The running step ran over its limit: interrupt it, note it, wait for the next."""
         self.life.interrupt()
         self.interrupted_at, self.interrupted_wall = self.life.clock(), time.monotonic()
+        what: Any  # a cell's number or a question's name
         kind, what = self.step or ("setup", None)
         if kind == "cell":
             self.skip.add(what)  # interrupted once: not run again if the kernel is replaced
@@ -130,7 +147,7 @@ class KernelRun:
             self.report.problems[what] = (f"{question.function} ran over the "
                                           f"{call_budget(question, self.limits):g} s limit (an infinite loop?)")
 
-    def read(self, line):
+    def read(self, line: bytes | str) -> None:
         """One line of progress: a step's start, or a question's answers. Anything else is
         dropped."""
         try:
@@ -152,12 +169,12 @@ class KernelRun:
             self.replies.setdefault(self.step[1], [text for text in message["outcomes"] if isinstance(text, str)])
             self.answered.append(self.step[1])
 
-    def outcomes(self, name):
+    def outcomes(self, name: str) -> list[tuple[Any, ...] | None]:
         return _parse_replies(dict(enumerate(self.replies.get(name, []))), len(self.questions[name].cases))
 
 
-def _parse_replies(replies, count):
-    outcomes = []
+def _parse_replies(replies: dict[int, str], count: int) -> list[tuple[Any, ...] | None]:
+    outcomes: list[tuple[Any, ...] | None] = []
     for index in range(count):
         text = replies.get(index)
         if text is None:

@@ -8,30 +8,41 @@ and the notebook is run again without the cell that broke it, or the questions i
 answered, so one broken cell or function costs its own question, not the others.
 """
 
+from __future__ import annotations
+
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from autograder.judge.kernel import ColdLauncher, DeadKernel, KernelLife, chown_tree
 from autograder.judge.limits import Budget, Limits
 from autograder.judge.request import KernelRun, Unresponsive, gradable_cells
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+    from autograder.judge.casebook import Casebook, JudgedQuestion
+    from autograder.judge.protocols import Launcher
 
 MAX_RESTARTS = 3
 
 
 @dataclass
 class KernelReport:
-    outcomes: dict = field(default_factory=dict)  # question -> [(tag, detail) or None, per case]
-    problems: dict = field(default_factory=dict)  # question -> why it could not be called
-    notes: list = field(default_factory=list)  # what happened to the notebook, for the feedback
-    staff_notes: list = field(default_factory=list)  # what the kernel's isolation lacked
+    # question -> [(tag, detail) or None, per case]
+    outcomes: dict[str, list[tuple[Any, ...] | None]] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)  # question -> why it could not be called
+    notes: list[str] = field(default_factory=list)  # what happened to the notebook, for the feedback
+    staff_notes: list[str] = field(default_factory=list)  # what the kernel's isolation lacked
     timed_out: bool = False
     seconds: float = 0.0
 
 
-def run_submission(nb, workdir, casebook, limits=None, launcher=None):
+def run_submission(nb: NotebookNode, workdir: str | Path, casebook: Casebook, limits: Limits | None = None,
+                   launcher: Launcher | None = None) -> KernelReport:
     """Execute ``nb`` (its gradable cells) in ``workdir``, then call every question's function.
     ``launcher`` starts the kernels (default: ``ColdLauncher``)."""
     limits = limits or Limits()
@@ -40,7 +51,7 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
     budget = Budget(limits.total_timeout)
     report = KernelReport()
     cells = [(number, cell.source) for number, cell in gradable_cells(nb)]
-    skip = set()  # cells that ran over, killed or hung the kernel: left out of the next run
+    skip: set[int] = set()  # cells that ran over, killed or hung the kernel: left out of the next run
     pending = list(casebook.questions)
     rundir = Path(tempfile.mkdtemp(prefix="eecs182-judge-"))
     scratch = Path(workdir) / ".scratch"
@@ -88,7 +99,7 @@ def run_submission(nb, workdir, casebook, limits=None, launcher=None):
     return report
 
 
-def _kernel_lost(run, exc, report):
+def _kernel_lost(run: KernelRun, exc: Exception, report: KernelReport) -> None:
     """The kernel died or stopped answering during ``run.step``: that step pays for it."""
     what = "ended the kernel" if isinstance(exc, DeadKernel) else "stopped the kernel from answering"
     if run.step is None:
@@ -103,7 +114,7 @@ def _kernel_lost(run, exc, report):
         report.problems[question.name] = f"calling {question.function} {what}"
 
 
-def _settle(run, pending, report):
+def _settle(run: KernelRun, pending: list[JudgedQuestion], report: KernelReport) -> list[JudgedQuestion]:
     """Record what a kernel's run answered; returns the questions still to ask. A run that
     finished without reaching a question (the notebook broke the judge's helpers, or the run
     lost its progress) leaves it to the next kernel, within MAX_RESTARTS."""

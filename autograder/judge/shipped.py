@@ -10,9 +10,15 @@ and names from the travelling files of ``in_kernel/`` (``TRAVELLING``); nothing 
 Everything lands in one namespace, so no two shipped files may define the same name.
 """
 
+from __future__ import annotations
+
 import ast
 import inspect
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from autograder.judge.kinds import Kind
 
 _AUTOGRADER = Path(__file__).resolve().parents[1]
 # The kernel-side files the judge and the build import too (they travel first), and the two that
@@ -27,17 +33,18 @@ class NotShippable(ValueError):
     """A file that cannot stand alone where it is sent."""
 
 
-def module_source(path):
+def module_source(path: str | Path) -> str:
     """The file's source without its docstring and its imports of the travelling files."""
     path = Path(path)
     source = path.read_text()
     tree = ast.parse(source)
-    drop = set()
+    drop: set[int] = set()
     for i, node in enumerate(tree.body):
+        end = node.end_lineno or node.lineno  # (always set by ast.parse)
         if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            drop.update(range(node.lineno, node.end_lineno + 1))
+            drop.update(range(node.lineno, end + 1))
         elif _imports_the_project(path, node):
-            lines = range(node.lineno, node.end_lineno + 1)
+            lines = range(node.lineno, end + 1)
             if any(other is not node and other.lineno in lines for other in tree.body):
                 raise NotShippable(f"{path.name}:{node.lineno}: put the project import on lines of its own")
             drop.update(lines)
@@ -45,7 +52,7 @@ def module_source(path):
     return "\n".join(kept).strip("\n") + "\n"
 
 
-def _imports_the_project(path, node):
+def _imports_the_project(path: Path, node: ast.stmt) -> bool:
     """Whether ``node`` imports from the project: only ``from <travelling file> import name``
     may, since those names are shipped ahead; any other import of the project is refused."""
     if isinstance(node, ast.ImportFrom):
@@ -63,34 +70,35 @@ def _imports_the_project(path, node):
     return False
 
 
-def kind_files(kinds, role):
+def kind_files(kinds: Iterable[Kind], role: str) -> list[Path]:
     """The files that define the ``role`` functions ("call", "compare", "matches") of
     ``kinds``, besides the travelling ones: each once, in the order of the kinds."""
-    files = []
+    files: list[Path] = []
     for kind in kinds:
         func = getattr(kind, role)
-        path = Path(inspect.getsourcefile(func)).resolve() if func is not None else None
+        # (A function without a source file cannot be shipped: Path(None) refuses it.)
+        path = Path(inspect.getsourcefile(func)).resolve() if func is not None else None  # type: ignore[arg-type]
         if path is not None and path not in TRAVELLING.values() and path not in files:
             files.append(path)
     return files
 
 
-def kernel_source(kinds):
+def kernel_source(kinds: Sequence[Kind]) -> str:
     """The judge's side of a graded run: ``grade.py`` and what it needs for ``kinds``."""
     return _joined([PLAIN, ANSWER, COMPARE, *kind_files(kinds, "call"), GRADE])
 
 
-def test_file_source(kinds):
+def test_file_source(kinds: Sequence[Kind]) -> str:
     """What an otter test file carries: the judge's call and comparison of a case, and the
     files of ``kinds`` (their callers, comparisons and mistake matchers)."""
-    own = []
+    own: list[Path] = []
     for role in ("call", "compare", "matches"):
         own += [path for path in kind_files(kinds, role) if path not in own]
     return _joined([PLAIN, ANSWER, COMPARE, *own, RUNTIME])
 
 
-def _joined(paths):
-    defined = {}
+def _joined(paths: list[Path]) -> str:
+    defined: dict[str, str] = {}
     for path in paths:
         for name in _top_level_names(path):
             if name in defined:
@@ -100,7 +108,7 @@ def _joined(paths):
     return "\n\n".join(module_source(path) for path in paths)
 
 
-def _top_level_names(path):
+def _top_level_names(path: Path) -> list[str]:
     """The names a file defines at its top (its imports aside: two files may import numpy)."""
     names = []
     for node in ast.parse(Path(path).read_text()).body:

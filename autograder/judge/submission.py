@@ -4,9 +4,12 @@ A submission is a notebook, or the zip the notebook's export cell wrote (the not
 graded). Anything else gets a verdict that says what is wrong and what to upload instead.
 """
 
+from __future__ import annotations
+
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.judge.limits import Limits
 from autograder.judge.runner import run_submission
@@ -15,18 +18,23 @@ from autograder.judge.user import remove_files_of
 from autograder.judge.uses import graded_calls
 from autograder.judge.verdict import QuestionResult, Verdict, explain_dependencies, judge_question
 
+if TYPE_CHECKING:
+    from autograder.judge.casebook import Casebook
+    from autograder.judge.protocols import Launcher
 
-def unreadable_verdict(casebook, why):
+
+def unreadable_verdict(casebook: Casebook, why: str) -> Verdict:
     """Zero on every question, for ``why``."""
     return Verdict(status="unreadable", notes=[why], questions=[
         QuestionResult(q.name, q.function, q.points, 0.0, [], why) for q in casebook.questions])
 
 
-def nothing_submitted(casebook):
+def nothing_submitted(casebook: Casebook) -> Verdict:
     return unreadable_verdict(casebook, f"no file was submitted: {what_to_upload(casebook.assignment)}")
 
 
-def judge_submission(path, casebook, support_dir, limits=None, launcher=None):
+def judge_submission(path: str | Path, casebook: Casebook, support_dir: str | Path, limits: Limits | None = None,
+                     launcher: Launcher | None = None) -> Verdict:
     """Grade one uploaded file. Never raises for a bad submission: the verdict says what failed.
     ``launcher`` starts its kernels (default: a new process per kernel, ``kernel.ColdLauncher``)."""
     limits = limits or Limits()
@@ -40,8 +48,8 @@ def judge_submission(path, casebook, support_dir, limits=None, launcher=None):
     if assignment != casebook.assignment:
         notes.append(f"this notebook is not marked as {casebook.assignment} (was it copied into a new "
                      "notebook?); it was graded anyway")
-    with tempfile.TemporaryDirectory(prefix="eecs182-submission-", ignore_cleanup_errors=True) as work:
-        work = Path(work)
+    with tempfile.TemporaryDirectory(prefix="eecs182-submission-", ignore_cleanup_errors=True) as folder:
+        work = Path(folder)
         # otter's zip has no files/ folder for an assignment without support files.
         supports = Path(support_dir).iterdir() if Path(support_dir).is_dir() else ()
         for support in supports:

@@ -23,6 +23,8 @@ jupyter_client launches this instead of the kernel. It
   and exits. Interrupts (SIGINT) reach the kernel, which shares this process group.
 """
 
+from __future__ import annotations
+
 import argparse
 import ctypes
 import json
@@ -32,6 +34,7 @@ import resource
 import signal
 import sys
 import time
+from typing import Any, NoReturn
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -43,13 +46,13 @@ MAX_PROCESSES = 64
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _prctl(option, value):
+def _prctl(option: int, value: int) -> None:
     if _libc.prctl(option, value, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
 
 
-def _children(pid):
-    found = []
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{tid}/children") as f:
@@ -59,7 +62,7 @@ def _children(pid):
     return found
 
 
-def _descendants(pid):
+def _descendants(pid: int) -> list[int]:
     out, todo = [], _children(pid)
     while todo:
         child = todo.pop()
@@ -68,7 +71,7 @@ def _descendants(pid):
     return out
 
 
-def kill_descendants(rounds=50):
+def kill_descendants(rounds: int = 50) -> bool:
     """SIGKILL every descendant until none is left; True when none is. Being a subreaper, this
     process is the ancestor of everything the kernel started, even of a process that forked
     twice and called setsid. (Not kill(-1) as the kernel's user: that would also reach other
@@ -94,7 +97,7 @@ def kill_descendants(rounds=50):
     return not _children(me)
 
 
-def _unshare(flag, what):
+def _unshare(flag: int, what: str) -> str:
     """'' if this process now has its own ``what``, else why not."""
     if _libc.unshare(flag) == 0:
         return ""
@@ -106,11 +109,11 @@ class _Stop(Exception):
     pass
 
 
-def _stop(*_):
+def _stop(*_: Any) -> NoReturn:
     raise _Stop  # out of the blocking waitpid, which Python would otherwise retry
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="autograder.judge.supervisor")
     parser.add_argument("--memory-mb", type=int, default=2048)
     parser.add_argument("--cpu-seconds", type=int, default=300)

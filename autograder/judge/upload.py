@@ -8,17 +8,20 @@ type, its source as text, and the few metadata keys the template sets. Outputs, 
 everything else are dropped, so nothing odd in them reaches the judge, the batch or the report.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import sys
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any, Collection
 
 # nbformat imports jsonschema, which imports rfc3987_syntax when it is installed (JupyterLab
 # brings it) to check IRI formats, and that builds a parser for 1.6 s: in every grading worker,
 # and in the batch itself. No notebook schema has an IRI, so jsonschema is told it is absent.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import nbformat  # noqa: E402
 
 MAX_NOTEBOOK_BYTES = 50 << 20
@@ -34,11 +37,11 @@ class UnreadableSubmission(ValueError):
     """The upload is not a notebook we can run; the message says what to upload instead."""
 
 
-def what_to_upload(assignment):
+def what_to_upload(assignment: str) -> str:
     return f"upload {assignment}.ipynb or the zip its export cell made"
 
 
-def read_notebook(path, assignment):
+def read_notebook(path: str | Path, assignment: str) -> nbformat.NotebookNode:
     """The upload's notebook, cleaned (see the module's docstring), or UnreadableSubmission."""
     try:
         return _read(Path(path), assignment)
@@ -54,7 +57,7 @@ def read_notebook(path, assignment):
                                    f"{what_to_upload(assignment)}") from None
 
 
-def _read(path, assignment):
+def _read(path: Path, assignment: str) -> nbformat.NotebookNode:
     if not path.is_file():
         raise UnreadableSubmission(f"no file at {path.name}")
     with open(path, "rb") as f:
@@ -80,12 +83,12 @@ def _read(path, assignment):
     return nb
 
 
-def _too_big(size):
+def _too_big(size: int) -> UnreadableSubmission:
     return UnreadableSubmission(f"the notebook is {size >> 20} MB, over the {MAX_NOTEBOOK_BYTES >> 20} MB "
                                 "limit: clear its outputs (Edit > Clear Outputs of All Cells) and save again")
 
 
-def _json(data, assignment):
+def _json(data: bytes, assignment: str) -> Any:
     # Windows editors write a byte-order mark; Notepad's "Unicode" is UTF-16.
     encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
@@ -98,7 +101,7 @@ def _json(data, assignment):
         raise UnreadableSubmission(f"this is not a notebook (not JSON): {what_to_upload(assignment)}") from None
 
 
-def _notebook_from_zip(path, assignment):
+def _notebook_from_zip(path: Path, assignment: str) -> bytes:
     again = f"zip it again, or upload {assignment}.ipynb itself"
     try:
         zf = zipfile.ZipFile(path)
@@ -133,7 +136,7 @@ def _notebook_from_zip(path, assignment):
         return data
 
 
-def _text(value):
+def _text(value: object) -> str:
     """A cell's source as one string (nbformat allows a list of lines); anything else is empty.
     Lone surrogates (valid JSON, not valid text) become U+FFFD so every file written from it
     can be encoded."""
@@ -144,8 +147,8 @@ def _text(value):
     return value.encode("utf-8", "replace").decode("utf-8") if not value.isascii() else value
 
 
-def _metadata(raw):
-    kept = {}
+def _metadata(raw: object) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
     if not isinstance(raw, dict):
         return kept
     tags = raw.get("tags")
@@ -158,7 +161,7 @@ def _metadata(raw):
     return kept
 
 
-def _plain_notebook(raw):
+def _plain_notebook(raw: dict[str, Any]) -> nbformat.NotebookNode:
     cells = raw.get("cells")
     if not isinstance(cells, list):
         raise UnreadableSubmission("the notebook's cells cannot be read (its JSON has no list of cells)")
@@ -167,23 +170,23 @@ def _plain_notebook(raw):
                                    "may have: delete the extra cells and save again")
     clean = [plain_cell(cell["cell_type"], _text(cell.get("source")), _metadata(cell.get("metadata")))
              for cell in cells if isinstance(cell, dict) and cell.get("cell_type") in CELL_TYPES]
-    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-    otter = metadata.get("otter") if isinstance(metadata.get("otter"), dict) else {}
+    metadata: Any = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    otter: Any = metadata.get("otter") if isinstance(metadata.get("otter"), dict) else {}
     name = otter.get("assignment_name")
     return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": clean,
                                "metadata": {"otter": {"assignment_name": name}} if isinstance(name, str) else {}})
 
 
-def plain_cell(kind, source, metadata=None):
+def plain_cell(kind: str, source: str, metadata: dict[str, Any] | None = None) -> nbformat.NotebookNode:
     """A cell for the judge to run or read. Built as a plain node: nbformat's own constructors
     validate every cell against the schema, which cost a tenth of a second per submission."""
-    cell = {"cell_type": kind, "source": source, "metadata": dict(metadata or {})}
+    cell: dict[str, Any] = {"cell_type": kind, "source": source, "metadata": dict(metadata or {})}
     if kind == "code":
         cell.update(outputs=[], execution_count=None)
     return nbformat.from_dict(cell)
 
 
-def inside(path, folder):
+def inside(path: str | Path, folder: str | Path) -> bool:
     """True if ``path`` (a link or not) resolves to somewhere within ``folder``."""
     try:
         return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
@@ -191,7 +194,7 @@ def inside(path, folder):
         return False
 
 
-def files_below(folder, skip=("__MACOSX",)):
+def files_below(folder: str | Path, skip: Collection[str] = ("__MACOSX",)) -> list[Path]:
     """Every file and link to a file below ``folder``, sorted. Folders named in ``skip`` are not
     entered, nor are links to folders (``os.walk`` lists those as folders and does not follow)."""
     found = []
@@ -201,7 +204,7 @@ def files_below(folder, skip=("__MACOSX",)):
     return sorted(p for p in found if p.is_file() or p.is_symlink())
 
 
-def find_upload(folder, assignment):
+def find_upload(folder: str | Path, assignment: str) -> tuple[Path | None, str]:
     """(file, problem) for a submission folder: the notebook (preferably ``<assignment>.ipynb``),
     else a zip, else any file at all; (None, "") if it is empty. Links are not followed out of
     the folder: a chosen file that leads elsewhere comes back with the reason as ``problem``."""
@@ -214,7 +217,7 @@ def find_upload(folder, assignment):
     return None, ""
 
 
-def escape_problem(path, folder):
+def escape_problem(path: str | Path, folder: str | Path) -> str:
     """Why ``path`` may not be read as part of ``folder``'s submission, or "" if it may."""
     if not os.path.islink(path):
         return ""

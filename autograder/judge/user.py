@@ -10,6 +10,8 @@ of root's own 0600 files).
 that user left in the folders every user may write to (a 2 GB file in /dev/shm is memory).
 """
 
+from __future__ import annotations
+
 import os
 import pwd
 import shutil
@@ -17,13 +19,14 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterable
 
 DEFAULT_USER = "eecs182-judge"
 SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock")
 MAX_ENTRIES = 100_000  # looked at per folder, at most: a stranger's huge /tmp is not ours to walk
 
 
-def prepare_user(name=None):
+def prepare_user(name: str | None = None) -> str:
     """The kernel's user: ``name``, else $EECS182_KERNEL_USER, else eecs182-judge. Graders that
     run side by side as root (tests, two courses on one server) each need their own, since each
     removes what its user left behind."""
@@ -49,11 +52,11 @@ def prepare_user(name=None):
     return name
 
 
-def remove_files_of(user, folders=SHARED_FOLDERS, max_entries=MAX_ENTRIES):
+def remove_files_of(user: str, folders: Iterable[str] = SHARED_FOLDERS, max_entries: int = MAX_ENTRIES) -> str:
     """Remove every file and folder ``user`` owns in ``folders`` (and below them); returns what
     was removed, as "N entries in /tmp, ..." ("" if nothing). Links are removed, never followed."""
     uid = pwd.getpwnam(user).pw_uid
-    removed = {}
+    removed: dict[str, int] = {}
     for top in dict.fromkeys(os.path.realpath(f) for f in folders):
         count = _remove_below(top, uid, max_entries)
         if count:
@@ -61,7 +64,7 @@ def remove_files_of(user, folders=SHARED_FOLDERS, max_entries=MAX_ENTRIES):
     return ", ".join(f"{n} in {top}" for top, n in removed.items())
 
 
-def _remove_below(top, uid, budget, max_depth=8):
+def _remove_below(top: str, uid: int, budget: int, max_depth: int = 8) -> int:
     """Level by level, so that what the user left near the top is found before the budget goes
     on someone's deep tree; and only into folders others may enter, since the user can have
     written nothing anywhere else (a grader's own 0700 folders are never walked)."""

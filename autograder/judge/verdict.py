@@ -1,15 +1,23 @@
 """From what the kernel returned to scores and feedback: every comparison happens here, in the
 judge, against the casebook's expected values."""
 
+from __future__ import annotations
+
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from autograder.in_kernel.compare import KNOWN_MISTAKE, judge_outcome, uses_note
-from autograder.judge.kinds import KINDS
 from autograder.in_kernel.plain import decode_arg
+from autograder.judge.kinds import KINDS
+
+if TYPE_CHECKING:
+    from autograder.judge.casebook import JudgedQuestion
 
 # ``show_hidden`` for what students may keep: every case's verdict and the catalogued mistake a
 # hidden case's answer matches, never a hidden case's inputs or expected value.
 VERDICTS_ONLY = "verdicts only"
+# How much of the hidden cases a feedback shows: nothing (False), everything (True), or VERDICTS_ONLY.
+ShowHidden = bool | Literal["verdicts only"]
 
 
 @dataclass
@@ -20,7 +28,7 @@ class CaseResult:
     call: str = ""  # the call as the message begins with it (Markdown sets it as code)
     hint: str = ""  # the catalogued mistake the answer matches, as the message ends with it
 
-    def markdown(self):
+    def markdown(self) -> str:
         """The failure as Markdown: the call as code, the hint in bold, nothing else markup."""
         text, tail = self.message, f"{KNOWN_MISTAKE} {self.hint}"
         hinted = bool(self.hint) and text.endswith(tail)
@@ -30,7 +38,7 @@ class CaseResult:
         return (out + (f" **{KNOWN_MISTAKE}** {markdown_text(self.hint)}" if hinted else "")).lstrip()
 
 
-def markdown_text(text):
+def markdown_text(text: str) -> str:
     """Plain text that Markdown shows as it is."""
     for ch in "\\`*_[]<>#|":
         text = text.replace(ch, "\\" + ch)
@@ -43,37 +51,38 @@ class QuestionResult:
     function: str
     points: float
     score: float
-    cases: list
+    cases: list[CaseResult]
     problem: str = ""  # why the function could not be called at all
-    dependencies: list = field(default_factory=list)  # failing graded functions this one uses
+    dependencies: list[str] = field(default_factory=list)  # failing graded functions this one uses
 
     @property
-    def passed(self):
+    def passed(self) -> int:
         return sum(c.passed for c in self.cases)
 
-    def summary(self, show_hidden=True):
+    def summary(self, show_hidden: ShowHidden = True) -> str:
         if show_hidden:
             return (f"{self.name}: {self.passed} of {len(self.cases)} cases "
                     f"({self.score:g} of {self.points:g} points)")
         public = [c for c in self.cases if not c.hidden]
         return f"{self.name}: {sum(c.passed for c in public)} of {len(public)} public cases pass"
 
-    def failures(self, show_hidden):
+    def failures(self, show_hidden: ShowHidden) -> list[tuple[CaseResult, str]]:
         """[(a failing case, the labels of the cases that fail alike)]: one entry per distinct
         failure (a blank function fails every case the same way). Without ``show_hidden``
         hidden cases are left out entirely; with ``VERDICTS_ONLY`` they are listed, with the
         catalogued mistake they match, but a hidden case's inputs and expected value are not
         (its stand-in carries no message)."""
-        found = {}
+        found: dict[str, tuple[CaseResult, list[str]]] = {}
         for i, case in enumerate(self.cases, 1):
             if case.passed or not (show_hidden or not case.hidden):
                 continue
             if case.hidden and show_hidden == VERDICTS_ONLY:
                 case = CaseResult(False, True, f"{KNOWN_MISTAKE} {case.hint}" if case.hint else "", hint=case.hint)
             found.setdefault(case.message, (case, []))[1].append(f"{i}{' (hidden)' if case.hidden else ''}")
-        return [(case, f"{'case' if len(which) == 1 else 'cases'} {', '.join(which)}") for case, which in found.values()]
+        return [(case, f"{'case' if len(which) == 1 else 'cases'} {', '.join(which)}")
+                for case, which in found.values()]
 
-    def feedback(self, show_hidden=False):
+    def feedback(self, show_hidden: ShowHidden = False) -> str:
         """What the student reads. Without ``show_hidden`` (before grades are published) hidden
         cases are left out entirely: not their inputs, not their answers, not how many pass."""
         lines = [self.summary(show_hidden)] + self.dependencies
@@ -83,7 +92,7 @@ class QuestionResult:
                   for case, which in self.failures(show_hidden)]
         return "\n".join(lines)
 
-    def feedback_markdown(self, show_hidden=False):
+    def feedback_markdown(self, show_hidden: ShowHidden = False) -> str:
         """``feedback`` as Markdown (Gradescope renders it): the summary in bold, then one item
         per distinct failure, its call as code and its hint in bold."""
         lines = [f"**{markdown_text(self.summary(show_hidden))}**", ""]
@@ -97,26 +106,26 @@ class QuestionResult:
 
 @dataclass
 class Verdict:
-    questions: list = field(default_factory=list)
+    questions: list[QuestionResult] = field(default_factory=list)
     status: str = "graded"  # graded | timed out | unreadable
-    notes: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     # About the grading environment, not the work (the kernel kept the network, say): for the
     # staff, never in what the student reads.
-    staff_notes: list = field(default_factory=list)
+    staff_notes: list[str] = field(default_factory=list)
 
     @property
-    def score(self):
+    def score(self) -> float:
         return sum(q.score for q in self.questions)
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         return sum(q.points for q in self.questions)
 
-    def scores(self):
+    def scores(self) -> dict[str, float]:
         return {q.name: q.score for q in self.questions}
 
-    def fix_first(self):
+    def fix_first(self) -> tuple[QuestionResult, list[str]] | None:
         """(question, functions that use its function) for the first question whose public
         cases fail for reasons of its own (not a graded function it uses): where a student
         should start. Hidden cases are not looked at. None when there is none."""
@@ -128,7 +137,7 @@ class Verdict:
                 return q, users
         return None
 
-    def grading_status(self):
+    def grading_status(self) -> str:
         """One line for a gradebook: "Completed", or what went wrong and what it cost."""
         troubles = self.notes + [f"{q.name}: {q.problem}" for q in self.questions
                                  if q.problem and q.problem not in self.notes]
@@ -138,19 +147,20 @@ class Verdict:
         text = f"{head}: {'; '.join(troubles)}" if troubles else head
         return text if len(text) <= 400 else text[:399] + "…"
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
         questions = [QuestionResult(**dict(q, cases=[CaseResult(**c) for c in q["cases"]]))
                      for q in data["questions"]]
         return cls(questions, data["status"], list(data["notes"]), data["seconds"],
                    list(data.get("staff_notes", ())))
 
 
-def judge_question(question, outcomes, problem=""):
-    results = []
+def judge_question(question: JudgedQuestion, outcomes: Sequence[Sequence[Any] | None],
+                   problem: str = "") -> QuestionResult:
+    results: list[CaseResult] = []
     for case, outcome in zip(question.cases, outcomes):
         if outcome is None:
             results.append(CaseResult(False, case.hidden, problem or f"{question.function} gave no answer"))
@@ -161,12 +171,12 @@ def judge_question(question, outcomes, problem=""):
                                               case.rtol, case.atol, kind.show_expected, case.diagnoses)
         results.append(CaseResult(True, case.hidden) if passed
                        else CaseResult(False, case.hidden, message, case.call if outcome[0] == "value" else "", hint))
-    passed = sum(r.passed for r in results)
-    score = round(question.points * passed / len(question.cases), 6)
+    passes = sum(r.passed for r in results)
+    score = round(question.points * passes / len(question.cases), 6)
     return QuestionResult(question.name, question.function, question.points, score, results, problem)
 
 
-def explain_dependencies(results, calls):
+def explain_dependencies(results: list[QuestionResult], calls: dict[str, list[str]]) -> None:
     """Tell a failing question when a graded function it uses fails its own question."""
     by_function = {r.function: r for r in results}
     for result in results:

@@ -11,7 +11,12 @@ back up it, and if the judge goes away the zygote kills the kernel. As root, eac
 (one submission at a time) has its own uid;
 rootless, each kernel has a user namespace of its own; either way a submission that forks
 without end exhausts only its own process limit.
+
+``WarmLauncher`` and ``WarmKernel`` are the judge's ``Launcher`` and ``KernelProcess``
+(``judge/protocols.py``), held to them by the type checker.
 """
+
+from __future__ import annotations
 
 import json
 import os
@@ -26,11 +31,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jupyter_client.connect import write_connection_file
 
 from autograder.judge.memory import cgroup_parent
 from autograder.sandbox import bubblewrap
+
+if TYPE_CHECKING:
+    from autograder.judge.limits import Limits
+    from autograder.judge.protocols import Launcher
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 # What the kernel's environment keeps from the judge's; the rest is fixed below.
@@ -67,7 +77,7 @@ class WarmLauncher:
     uid: int
     socket_root: str
 
-    def start(self, connection_file, rundir, workdir, limits):
+    def start(self, connection_file: Path, rundir: Path, workdir: Path, limits: Limits) -> WarmKernel:
         write_connection_file(str(connection_file), transport="ipc",
                               ip=str(Path(connection_file).with_name("kernel")))
         env = {k: os.environ[k] for k in PASSED if k in os.environ}
@@ -80,13 +90,17 @@ class WarmLauncher:
             "scratch_mb": limits.scratch_mb, "env": env})
 
 
+if TYPE_CHECKING:  # held to the judge's protocol (and so WarmKernel to KernelProcess)
+    _: type[Launcher] = WarmLauncher
+
+
 class WarmKernel:
     """A kernel the zygote forked, held by our connection to it (see ``zygote.serve``)."""
 
-    def __init__(self, server, request):
-        self.exit_code = None
+    def __init__(self, server: str, request: dict[str, Any]) -> None:
+        self.exit_code: int | None = None
         self._pending = b""
-        self._kernel_pid = None
+        self._kernel_pid: int | None = None
         self._conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # Every message arrives with its sender's pid as this process sees it: the kernel's own
         # "kernel" line gives its pid on this side of the sandbox's pid namespaces.
@@ -102,7 +116,7 @@ class WarmKernel:
             self._conn.close()
             raise RuntimeError(f"the warm kernel sandbox could not start a kernel: {line or 'no answer'}")
 
-    def _line(self, timeout):
+    def _line(self, timeout: float) -> str:
         """The zygote's next line, or "" after ``timeout`` seconds or once it hung up."""
         while b"\n" not in self._pending:
             ready, _, _ = select.select([self._conn], [], [], timeout)
@@ -113,7 +127,7 @@ class WarmKernel:
         line, self._pending = self._pending.split(b"\n", 1)
         return line.decode(errors="replace").strip()
 
-    def _receive(self):
+    def _receive(self) -> bytes | None:
         """One read: its data, or None once the zygote hung up. The kernel's own line is taken
         out, its sender's pid kept (a read of a unix socket never joins two senders' data, and
         the kernel writes nothing else)."""
@@ -125,7 +139,7 @@ class WarmKernel:
             return b""
         return data or None
 
-    def kernel_pid(self):
+    def kernel_pid(self) -> int | None:
         """The kernel's pid here (it says so before the kernel runs anything), or None."""
         if self._kernel_pid is None and self.exit_code is None:
             ready, _, _ = select.select([self._conn], [], [], 0)
@@ -133,7 +147,7 @@ class WarmKernel:
                 self._pending += self._receive() or b""
         return self._kernel_pid
 
-    def _read_exit(self, timeout):
+    def _read_exit(self, timeout: float) -> int | None:
         if self.exit_code is None:
             try:
                 line = self._line(timeout)
@@ -143,32 +157,32 @@ class WarmKernel:
                 self.exit_code = int(line.split()[1]) if line.startswith("exit") else -1
         return self.exit_code
 
-    def _hung_up(self):
+    def _hung_up(self) -> bool:
         ready, _, _ = select.select([self._conn], [], [], 0)
         return bool(ready) and not self._conn.recv(1, socket.MSG_PEEK)
 
-    def alive(self):
+    def alive(self) -> bool:
         return self._read_exit(0) is None
 
-    def interrupt(self):
+    def interrupt(self) -> None:
         self._send(b"interrupt\n")
 
-    def seal(self):
+    def seal(self) -> None:
         """Once the kernel is up: its socket folder (on the host's disk) read-only to it."""
         self._send(b"seal\n")
         line = self._line(ZYGOTE_ANSWER_TIMEOUT)
         if line != "sealed":
             raise RuntimeError(f"the warm kernel's socket folder could not be sealed: {line or 'no answer'}")
 
-    def shortfalls(self):
+    def shortfalls(self) -> list[str]:
         return []  # the zygote refuses to start a kernel it cannot isolate fully
 
-    def stop(self):
+    def stop(self) -> None:
         self._send(b"stop\n")
         self._read_exit(10)
         self._conn.close()
 
-    def _send(self, command):
+    def _send(self, command: bytes) -> None:
         try:
             self._conn.sendall(command)
         except OSError:
@@ -268,7 +282,7 @@ class WarmKernels:
         except OSError:
             return "(no log)"
 
-    def launcher(self, slot):
+    def launcher(self, slot: int) -> WarmLauncher:
         if bubblewrap.rootless():  # each kernel is uid 1000 of its own user namespace instead
             return WarmLauncher(self.server, 0, str(self.root))
         if slot >= SLOTS_PER_RANGE:

@@ -34,7 +34,8 @@ from generator.layout import DIST, autograder_zip_path
 def grade(submissions, out_dir, assignment, autograder_zip, workers, timeout, cpu_seconds, memory_mb, force,
           require_sandbox, no_progress, show_hidden):
     """Grade SUBMISSIONS (notebooks, folders, export zips, a Gradescope export) into OUT."""
-    from autograder.grading.batch import GradingError, grade as grade_batch
+    from autograder.grading.batch import GradingError
+    from autograder.grading.batch import grade as grade_batch
     from autograder.grading.summary import summary_text
     from autograder.judge import Limits
 
@@ -112,7 +113,7 @@ def sandbox_check():
     except SandboxUnavailable as exc:
         click.echo(f"grading sandbox: NOT available: {exc}", err=True)
         if not rootless():  # as root it should work: the set-up is broken
-            raise SystemExit(1)
+            raise SystemExit(1) from None
         return
     from autograder.judge.memory import cgroup_parent
 

@@ -71,7 +71,8 @@ def opener_file(url):
     """A page that sends the browser on to ``url``, in a folder of its own that only this user
     can enter (mode 0700; the page 0600). The caller removes the folder."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    folder = Path(tempfile.mkdtemp(prefix="eecs182-review-", dir=runtime if runtime and os.path.isdir(runtime) else None))
+    private = runtime if runtime and os.path.isdir(runtime) else None
+    folder = Path(tempfile.mkdtemp(prefix="eecs182-review-", dir=private))
     page = folder / "open.html"
     descriptor = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as f:
