@@ -62,6 +62,7 @@ class Assignment:
     written: tuple
     commands: tuple  # (name, "module:attribute" of a click command): `eecs182 run ASSIGNMENT NAME`
     build_cell_timeout: float = None  # seconds a cell of the notebook may take in the build (None: the build's)
+    score_from: str = "hidden"  # the cases a question's score counts: "hidden" or "all"
 
     @classmethod
     def load(cls, root):
@@ -92,6 +93,7 @@ class Assignment:
             written=written,
             commands=tuple(sorted(data.commands.items())),
             build_cell_timeout=data.build_cell_timeout,
+            score_from=data.score_from,
         )
 
     @classmethod

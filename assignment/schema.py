@@ -8,7 +8,7 @@ for escapes.
 import difflib
 import re
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -58,6 +58,9 @@ class AssignmentData(_Strict):
     commands: Dict[str, str] = Field(default={}, description="its own commands: name = \"module:attribute\"")
     build_cell_timeout: Optional[float] = Field(default=None, gt=0,
                                                 description="seconds a notebook cell may take in the build")
+    score_from: Literal["hidden", "all"] = Field(
+        default="hidden", description="which cases a question's score counts: the hidden ones (public cases are "
+                                      "the check students run, so hard-coding them earns nothing), or all")
 
     @field_validator("python_version", mode="before")
     @classmethod

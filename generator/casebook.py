@@ -35,8 +35,15 @@ def build_casebook(assignment, seed, cache=NO_CACHE):
     questions = tuple(_question_from(q) for q in data)
     written = tuple({"name": w.name, "points": w.points, "rubric": [asdict(i) for i in w.rubric]}
                     for w in assignment.written)
+    if assignment.score_from == "hidden":
+        unscored = [q.name for q in questions if not any(c.hidden for c in q.cases)]
+        if unscored:
+            raise AuthoringError(f"assignment/{assignment.root.name}/cases.py: {', '.join(unscored)} "
+                                 f"{'has' if len(unscored) == 1 else 'have'} no hidden case, and scores count hidden "
+                                 "cases (score_from = \"hidden\", assignment.toml's default): add hidden cases, or "
+                                 "set score_from = \"all\"")
     return Casebook(assignment.name, int(seed), questions, assignment.cases_module, written,
-                    written_placeholder=assignment.written_placeholder)
+                    written_placeholder=assignment.written_placeholder, score_from=assignment.score_from)
 
 
 def _judged_questions(assignment, seed):

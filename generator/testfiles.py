@@ -89,13 +89,21 @@ def uses_code(uses):
     return f"_uses = [{', '.join(entries)}]"
 
 
-def render_test_file(question, include_hidden, uses=()):
+def render_test_file(question, include_hidden, uses=(), score_from="all"):
     """The test file of ``question``, a casebook's JudgedQuestion (see ``generator/casebook.py``);
-    ``uses``: the JudgedQuestions of the graded functions its reference calls."""
+    ``uses``: the JudgedQuestions of the graded functions its reference calls; ``score_from``:
+    the casebook's. With "hidden", the Gradescope copy (``include_hidden``) weighs only the hidden
+    cases, as the judge does, and the students' copy, all public, is their check: each of its cases
+    weighs the same there."""
     cases = question.cases
     chosen = [c for c in cases if include_hidden or not c.hidden]
-    # Every case weighs the same in every copy (and in the judge): points / number of cases.
-    per_case = question.points / len(cases)
+    if score_from != "hidden":
+        counted = list(cases)  # every case weighs the same in every copy (and in the judge)
+    else:
+        counted = [c for c in cases if c.hidden] if include_hidden else chosen
+
+    def points(case):
+        return question.points / len(counted) if case in counted else 0.0
     kinds = {c.kind for c in chosen} | {c.kind for used in uses for c in used.cases if not c.hidden}
     function = question.function
     lines = [
@@ -121,7 +129,7 @@ def render_test_file(question, include_hidden, uses=()):
             "",
             *data,
             "",
-            f"@test_case(name={f'{question.name} {label} {i}'!r}, hidden={case.hidden!r}, points={per_case!r},",
+            f"@test_case(name={f'{question.name} {label} {i}'!r}, hidden={case.hidden!r}, points={points(case)!r},",
             f"           failure_message={f'{function}: {label} test {i} failed{note}.'!r})",
             f"def test_{label}_{i}({function}):",
             f"    {check}",
@@ -145,6 +153,6 @@ def write_tests(casebook, reference, out_dir, include_hidden):
         called = getattr(reference, question.function).__code__.co_names
         uses = [graded[name] for name in dict.fromkeys(called) if name in graded and name != question.function]
         path = out_dir / f"{question.name}.py"
-        path.write_text(render_test_file(question, include_hidden, uses))
+        path.write_text(render_test_file(question, include_hidden, uses, casebook.score_from))
         paths.append(path)
     return paths

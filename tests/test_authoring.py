@@ -40,6 +40,8 @@ MISTAKES = {
     "negative points": (("points = 1\n", "points = -1\n"),
                         ["questions[0] (q1_mse).points: input should be greater than 0"]),
     "questions as a table, not a list": (("[[questions]]", "[questions]"), ["questions: input should be a valid list"]),
+    "scores from cases that are not hidden or all": (("term_seed = ", 'score_from = "public"\nterm_seed = '),
+                                                    ["score_from: input should be 'hidden' or 'all'"]),
 }
 
 
@@ -101,6 +103,10 @@ SILENT_MISTAKES = {
         "reference", "return float(np.mean(residuals**2))",
         "return float(np.mean(residuals**2)) if len(y) == 5 else missing_name",
         "solutions/hw07.py: mse gave no answer on q1_mse's case 3 (hidden, made by assignment/hw07/cases.py)"),
+    "a question with no hidden case": (
+        "cases.py", "[make(hidden_rng, True) for _ in range(3)]", "[]",
+        "assignment/hw07/cases.py: q1_mse has no hidden case, and scores count hidden cases (score_from = "
+        "\"hidden\", assignment.toml's default): add hidden cases, or set score_from = \"all\""),
 }
 
 

@@ -48,6 +48,45 @@ def no_process_left(pid):
 # --- honest work ---------------------------------------------------------------------------------
 
 
+def hard_coded(question):
+    """A function that answers ``question``'s public cases (float and array kinds) from a table of
+    what grader.check shows, and returns 0.0 to anything else: no work at all."""
+    from autograder.in_kernel.plain import decode_arg
+    from generator.testfiles import literal
+
+    public = [c for c in question.cases if not c.hidden and c.kind in ("float", "array")]
+    table = ", ".join(f"({literal(tuple(decode_arg(a) for a in c.args))}, {literal(c.expected)})" for c in public)
+    return f"""
+        import numpy as np
+        _shown_{question.function} = [{table}]
+        def {question.function}(*args):
+            for shown, answer in _shown_{question.function}:
+                if len(shown) == len(args) and all(np.array_equal(np.asarray(a), np.asarray(b))
+                                                   for a, b in zip(shown, args)):
+                    return answer
+            return 0.0
+        """
+
+
+def test_hard_coded_public_answers_pass_grader_check_and_earn_nothing(notebooks, casebook, tmp_path):
+    """The public cases are what students check with; the score counts the hidden ones."""
+    cheated = {q.name: hard_coded(q) for q in casebook.questions
+               if any(not c.hidden and c.kind in ("float", "array") for c in q.cases)}
+    assert len(cheated) >= 10
+    path = submission(notebooks, tmp_path, base="student", answers=cheated)
+    verdict = judge_submission(path, casebook, DISC01.root, FAST)
+    for q in verdict.questions:
+        if q.name in cheated:
+            assert all(c.passed for c in q.cases if not c.hidden), q.feedback(True)  # grader.check passes ...
+            assert q.score == 0, (q.name, q.score)  # ... and no point is earned
+            assert f"points, from the {sum(c.hidden for c in q.cases)} hidden cases: 0 pass)" in q.summary(True)
+    # Had the public cases counted, the same work would have earned points.
+    from dataclasses import replace
+
+    every_case = replace(casebook, score_from="all")
+    assert judge_submission(path, every_case, DISC01.root, FAST).score > 0
+
+
 def test_the_solution_in_an_export_zip_earns_full_marks(notebooks, casebook, tmp_path):
     path = submission(notebooks, tmp_path, base="solution")
     zipped = tmp_path / "disc01_2026_11_28T12_00_00.zip"
@@ -83,7 +122,9 @@ def test_the_blank_notebook_scores_zero_and_says_not_implemented(notebooks, case
     text = feedback(verdict, "q1a_grad", show_hidden=True)
     cases = casebook.question("q1a_grad").cases
     which = ", ".join(f"{i}{' (hidden)' if c.hidden else ''}" for i, c in enumerate(cases, 1))
-    assert text.splitlines() == [f"q1a_grad: 0 of {len(cases)} cases (0 of 1 points)",
+    hidden = sum(c.hidden for c in cases)
+    assert text.splitlines() == [f"q1a_grad: 0 of {len(cases)} cases (0 of 1 points, from the {hidden} hidden cases: "
+                                 "0 pass)",
                                  f"cases {which} failed: grad_const is not implemented yet (it returned nothing): "
                                  "replace the ... with your code, and return the result."]
     assert feedback(verdict, "q1a_grad").splitlines()[0] == "q1a_grad: 0 of 2 public cases pass"
@@ -108,7 +149,9 @@ def test_a_wrong_answer_costs_its_question_and_says_what_came_back(notebooks, ca
     assert case.call in public and "expected" in public
     hidden_case = casebook.question("q1a_grad").cases[4]
     assert "hidden" not in public and hidden_case.call in hidden  # shown once published
-    assert hidden.splitlines()[0] == f"q1a_grad: 0 of {len(casebook.question('q1a_grad').cases)} cases (0 of 1 points)"
+    cases = casebook.question("q1a_grad").cases
+    assert hidden.splitlines()[0] == (f"q1a_grad: 0 of {len(cases)} cases (0 of 1 points, from the "
+                                      f"{sum(c.hidden for c in cases)} hidden cases: 0 pass)")
 
 
 # --- hostile work --------------------------------------------------------------------------------

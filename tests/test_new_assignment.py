@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pytest
 from click.testing import CliRunner
 
 import assignment.model as model
@@ -419,3 +420,29 @@ def test_a_rebuilt_autograder_regrades_what_the_old_one_graded_and_lists_what_mo
     row = _grades(out / "final_grades.csv")["correct"]
     assert row["q1_mse"] == "1" and row["q1_mean"] == "1" and row["total_points_earned"] == "2", row
     assert "correct: 1 → 2 (q1_mse 0 → 1)" in (out / "changes.log").read_text()
+
+
+def test_a_new_assignment_keeps_the_fast_suite_green(tmp_path):
+    """Adding an assignment breaks no test: no test lists the assignments by name. In a copy of
+    the project under git (its tests, docs and settings too), `eecs182 new hw42`, then the fast
+    suite there, which now meets hw42 in every test about each assignment."""
+    if os.environ.get("EECS182_GROWN_COPY"):
+        pytest.skip("this is that copy's run")  # no copy within the copy
+    copy = _copy_project(tmp_path / "project")
+    for name in ("tests", "docs", "benchmarks"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("README.md", "mypy.ini", "Makefile", ".gitignore"):
+        shutil.copy2(ROOT / name, copy / name)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "the project"]):
+        subprocess.run([*git, *command], cwd=copy, check=True, capture_output=True)
+    _run(copy, "new", "hw42")
+    assert (copy / "assignment" / "hw42" / "assignment.toml").is_file()
+    fast = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2",
+                           "-m", "not slow and not browser and not sandbox"], cwd=copy,
+                          env={**_env(copy), "EECS182_GROWN_COPY": "1"},
+                          capture_output=True, text=True, timeout=1800)
+    assert fast.returncode == 0, fast.stdout[-6000:]
+    assert "hw42" in subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--collect-only",
+                                     "tests/test_generator.py"], cwd=copy, env=_env(copy), capture_output=True,
+                                    text=True).stdout

@@ -52,6 +52,8 @@ class Casebook:
     # question -> canonical forms of the given code and the reference
     known_forms: dict[str, list[str]] = field(default_factory=dict)
     written_placeholder: str = ""  # the text a written answer's cell starts with: no answer yet
+    # The cases a question's score counts: "hidden" (public ones are what students check with), or "all".
+    score_from: str = "hidden"
 
     def register_kinds(self) -> None:
         importlib.import_module(self.cases_module)
@@ -64,7 +66,8 @@ class Casebook:
                 "cases_module": self.cases_module,
                 "questions": [dict(asdict(q), cases=[asdict(c) for c in q.cases]) for q in self.questions],
                 "written": list(self.written), "preload": list(self.preload),
-                "known_forms": dict(self.known_forms), "written_placeholder": self.written_placeholder}
+                "known_forms": dict(self.known_forms), "written_placeholder": self.written_placeholder,
+                "score_from": self.score_from}
         return json.dumps(data, allow_nan=False, indent=1)
 
     def write(self, path: str | Path) -> Path:
@@ -82,7 +85,9 @@ class Casebook:
         return cls(data["assignment"], data["seed"], questions, data["cases_module"],
                    tuple(data.get("written", ())), tuple(str(m) for m in data.get("preload", ())),
                    {str(k): [str(f) for f in v] for k, v in (data.get("known_forms") or {}).items()},
-                   str(data.get("written_placeholder", "")))
+                   str(data.get("written_placeholder", "")),
+                   # A casebook from before the key scored every case: its grades stay as they were.
+                   "hidden" if data.get("score_from") == "hidden" else "all")
 
     @classmethod
     def read(cls, path: str | Path) -> Casebook:

@@ -65,6 +65,6 @@ def judge_submission(path: str | Path, casebook: Casebook, support_dir: str | Pa
         verdict.status = "timed out"
     for q in casebook.questions:
         outcomes = report.outcomes.get(q.name, [None] * len(q.cases))
-        verdict.questions.append(judge_question(q, outcomes, report.problems.get(q.name, "")))
+        verdict.questions.append(judge_question(q, outcomes, report.problems.get(q.name, ""), casebook.score_from))
     explain_dependencies(verdict.questions, graded_calls(nb, [q.function for q in casebook.questions]))
     return verdict

@@ -54,12 +54,17 @@ class QuestionResult:
     cases: list[CaseResult]
     problem: str = ""  # why the function could not be called at all
     dependencies: list[str] = field(default_factory=list)  # failing graded functions this one uses
+    counted_hidden_only: bool = False  # the score counts the hidden cases alone
 
     @property
     def passed(self) -> int:
         return sum(c.passed for c in self.cases)
 
     def summary(self, show_hidden: ShowHidden = True) -> str:
+        if show_hidden and self.counted_hidden_only:
+            hidden = [c for c in self.cases if c.hidden]
+            return (f"{self.name}: {self.passed} of {len(self.cases)} cases ({self.score:g} of {self.points:g} "
+                    f"points, from the {len(hidden)} hidden cases: {sum(c.passed for c in hidden)} pass)")
         if show_hidden:
             return (f"{self.name}: {self.passed} of {len(self.cases)} cases "
                     f"({self.score:g} of {self.points:g} points)")
@@ -159,7 +164,10 @@ class Verdict:
 
 
 def judge_question(question: JudgedQuestion, outcomes: Sequence[Sequence[Any] | None],
-                   problem: str = "") -> QuestionResult:
+                   problem: str = "", score_from: str = "all") -> QuestionResult:
+    """Each case's verdict, and the question's score: its points times the share of the counted
+    cases that pass. ``score_from="hidden"`` counts the hidden cases only (the public ones are what
+    students check with, so answering just those earns nothing); "all" counts every case."""
     results: list[CaseResult] = []
     for case, outcome in zip(question.cases, outcomes):
         if outcome is None:
@@ -171,9 +179,11 @@ def judge_question(question: JudgedQuestion, outcomes: Sequence[Sequence[Any] | 
                                               case.rtol, case.atol, kind.show_expected, case.diagnoses)
         results.append(CaseResult(True, case.hidden) if passed
                        else CaseResult(False, case.hidden, message, case.call if outcome[0] == "value" else "", hint))
-    passes = sum(r.passed for r in results)
-    score = round(question.points * passes / len(question.cases), 6)
-    return QuestionResult(question.name, question.function, question.points, score, results, problem)
+    counted = [r for r in results if r.hidden] if score_from == "hidden" else results
+    counted = counted or results  # no hidden case (a build refuses that): every case counts
+    score = round(question.points * sum(r.passed for r in counted) / len(counted), 6)
+    return QuestionResult(question.name, question.function, question.points, score, results, problem,
+                          counted_hidden_only=counted is not results)
 
 
 def explain_dependencies(results: list[QuestionResult], calls: dict[str, list[str]]) -> None:
