@@ -42,14 +42,33 @@ from generator.layout import Release  # noqa: E402
 from generator.steps import run_pipeline  # noqa: E402
 
 TA = "eecs182-ta"
+# How many students write q2_train: a plain PyTorch loop with an optimiser and backward(), right.
+TORCH_LOOP = """
+def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
+    params = net.parameters() if train_all_layers else net[2].parameters()
+    optimiser = torch.optim.SGD(params, lr=lr)
+    loss_fn = torch.nn.MSELoss()
+    losses = []
+    for _ in range(steps):
+        idx = torch.from_numpy(rng.integers(0, x.shape[0], size=batch_size))
+        optimiser.zero_grad()
+        loss = loss_fn(net(x[idx]), y[idx])
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    return losses
+"""
 
 
-def make_batch(folder, count, rng):
-    """``count`` honest submissions, written into ``folder``; returns their kinds."""
+def make_batch(folder, count, rng, torch_loop=False):
+    """``count`` honest submissions, written into ``folder``; returns their kinds. ``torch_loop``:
+    a class whose every student trains with a PyTorch optimiser loop (``TORCH_LOOP``)."""
     assignment = Assignment.named("disc01")
     nbs = {v: run_pipeline(pipelines.RENDER, dict(assignment=assignment, variant=v, seed=assignment.term_seed))
            for v in ("student", "solution")}
     answers = {c.metadata.question: c.source for c in nbs["solution"].cells if c.metadata.get("question")}
+    if torch_loop:
+        answers["q2_train"] = TORCH_LOOP
     questions = list(answers)
     kinds = []
     for i in range(count):
@@ -181,6 +200,12 @@ def main():
 
         seconds, peak, said = timed(grade_command(folder, tmp / "out-root", release.autograder_zip))
         rows.append(("eecs182 grade, root", n, seconds, peak))
+        torch_class = tmp / "batch-torch-loop"
+        torch_class.mkdir()
+        make_batch(torch_class, args.submissions // 4, rng, torch_loop=True)
+        seconds, peak, _ = timed(grade_command(torch_class, tmp / "out-torch", release.autograder_zip))
+        rows.append(("eecs182 grade, root, torch-loop class", args.submissions // 4, seconds, peak))
+        classes = [(folder, n, ""), (torch_class, args.submissions // 4, ", torch-loop class")]
         if os.geteuid() == 0:
             user = plain_user(tmp)
             out = tmp / "out-rootless"
@@ -193,8 +218,10 @@ def main():
             subprocess.run(["git", "worktree", "add", "--detach", str(tree), args.against], cwd=ROOT, check=True,
                            capture_output=True)
             try:
-                seconds, peak, _ = timed(grade_command(folder, tmp / "out-against", release.autograder_zip, tree))
-                rows.append((f"eecs182 grade, root, at {args.against}", n, seconds, peak))
+                for batch, count, which in classes:
+                    seconds, peak, _ = timed(grade_command(batch, tmp / f"out-against{which}", release.autograder_zip,
+                                                           tree))
+                    rows.append((f"eecs182 grade, root, at {args.against}{which}", count, seconds, peak))
             finally:
                 subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
         sample = notebooks[: args.otter_sample]
