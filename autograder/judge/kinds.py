@@ -19,16 +19,19 @@ Their signatures are Protocols: ``Comparer`` and ``Matcher`` (``in_kernel/compar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
 from autograder.in_kernel.answer import Caller, answer_of
 from autograder.in_kernel.compare import FLOAT_ATOL, FLOAT_RTOL, Comparer, Matcher, compare_array, compare_float
 
-if TYPE_CHECKING:
-    from autograder.cases import Case
-    from autograder.judge.casebook import JudgedCase
+
+class _Tolerant(Protocol):
+    """A case as the authoring side (``autograder.cases.Case``) or the casebook (``JudgedCase``) has it."""
+
+    rtol: float | None
+    atol: float | None
 
 
 class Describer(Protocol):
@@ -65,7 +68,7 @@ class Kind:
                 raise ValueError(f"kind {self.name!r}: {role} must be a function defined at the top of its "
                                  f"module (its file is shipped as source), not {func.__qualname__}")
 
-    def tolerances(self, case: Case | JudgedCase) -> tuple[float, float]:
+    def tolerances(self, case: _Tolerant) -> tuple[float, float]:
         """(rtol, atol) for ``case``: its own where it sets them, else this kind's."""
         return (self.rtol if case.rtol is None else case.rtol), (self.atol if case.atol is None else case.atol)
 

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from autograder.judge.kinds import KINDS
 
 if TYPE_CHECKING:
     from autograder.judge.casebook import JudgedQuestion
-    from autograder.judge.kernel import KernelLife
+
+
+class Clocked(Protocol):
+    """What a budget charges: a kernel whose ``clock()`` is its own seconds (``kernel.KernelLife``)."""
+
+    def clock(self) -> float: ...
 
 MAX_CELL_OUTPUT = 64 << 10  # characters of output the kernel passes on; the rest is dropped
 # Times are charged on the kernel's clock (``KernelLife.clock``), which leaves out the time the
@@ -51,10 +56,10 @@ class Budget:
         self.seconds = seconds
         self.wall_deadline = time.monotonic() + WALL_SLACK * seconds
         self.spent = 0.0  # by kernels already stopped
-        self.life: KernelLife | None = None
+        self.life: Clocked | None = None
         self.life_start = 0.0
 
-    def begin(self, life: KernelLife) -> None:
+    def begin(self, life: Clocked) -> None:
         self.life, self.life_start = life, life.clock()
 
     def end(self) -> None:

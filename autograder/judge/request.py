@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from autograder.in_kernel.plain import ANSWER_TAGS, PlainDataError, loads
@@ -27,13 +28,23 @@ if TYPE_CHECKING:
     from autograder.judge.kernel import KernelLife
     from autograder.judge.kinds import Kind
     from autograder.judge.limits import Budget, Limits
-    from autograder.judge.runner import KernelReport
 
 ANSWER_AFTER_INTERRUPT = 5.0  # seconds an interrupted step has to give way to the next one
 
 
 class Unresponsive(Exception):
     """The kernel did not come back from an interrupt."""
+
+
+@dataclass
+class KernelReport:
+    # question -> [(tag, detail) or None, per case]
+    outcomes: dict[str, list[tuple[Any, ...] | None]] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)  # question -> why it could not be called
+    notes: list[str] = field(default_factory=list)  # what happened to the notebook, for the feedback
+    staff_notes: list[str] = field(default_factory=list)  # what the kernel's isolation lacked
+    timed_out: bool = False
+    seconds: float = 0.0
 
 
 def gradable_cells(nb: NotebookNode) -> list[tuple[int, NotebookNode]]:
@@ -184,7 +195,10 @@ def _parse_replies(replies: dict[int, str], count: int) -> list[tuple[Any, ...] 
             outcome = loads(text)
         except PlainDataError as exc:
             outcome = ["error", f"the answer could not be read ({exc})"]
-        if not (isinstance(outcome, list) and len(outcome) == 2 and outcome[0] in ANSWER_TAGS):
+        # [tag, detail], or [tag, detail, the call's warnings as text] (in_kernel/answer.py)
+        shaped = isinstance(outcome, list) and (len(outcome) == 2 or (
+            len(outcome) == 3 and isinstance(outcome[2], list) and all(isinstance(w, str) for w in outcome[2])))
+        if not (shaped and outcome[0] in ANSWER_TAGS):
             outcome = ["error", "the answer could not be read"]
         outcomes.append(tuple(outcome))
     return outcomes

@@ -13,13 +13,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from autograder.judge.kernel import ColdLauncher, DeadKernel, KernelLife, chown_tree
 from autograder.judge.limits import Budget, Limits
-from autograder.judge.request import KernelRun, Unresponsive, gradable_cells
+from autograder.judge.request import KernelReport, KernelRun, Unresponsive, gradable_cells
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -28,17 +27,6 @@ if TYPE_CHECKING:
     from autograder.judge.protocols import Launcher
 
 MAX_RESTARTS = 3
-
-
-@dataclass
-class KernelReport:
-    # question -> [(tag, detail) or None, per case]
-    outcomes: dict[str, list[tuple[Any, ...] | None]] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)  # question -> why it could not be called
-    notes: list[str] = field(default_factory=list)  # what happened to the notebook, for the feedback
-    staff_notes: list[str] = field(default_factory=list)  # what the kernel's isolation lacked
-    timed_out: bool = False
-    seconds: float = 0.0
 
 
 def run_submission(nb: NotebookNode, workdir: str | Path, casebook: Casebook, limits: Limits | None = None,
