@@ -36,6 +36,9 @@ class Case:
     note: str = ""
     rtol: float | None = None  # None: the kind's own tolerance (autograder/judge/kinds.py)
     atol: float | None = None
+    # The call must not warn (RuntimeWarning: overflow encountered in exp, say): what a prompt asks
+    # for when it says "without a warning". The right value with a warning fails, naming it.
+    no_warnings: bool = False
 
     def __post_init__(self) -> None:
         from autograder.judge.kinds import KINDS

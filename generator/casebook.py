@@ -6,19 +6,14 @@ runs the mistakes' source, so it never ships to Gradescope (the judge reads the 
 
 import importlib
 import inspect
-import warnings
 from dataclasses import asdict
 from pathlib import Path
 
 from autograder.in_kernel.plain import decode_arg, encode_arg
 from autograder.judge.casebook import Casebook, JudgedCase, JudgedQuestion
 from autograder.judge.kinds import KINDS
+from generator.authoring import AuthoringError, at
 from generator.cache import NO_CACHE, folder_files
-
-
-class AuthoringError(ValueError):
-    """The assignment's cases, reference or mistakes cannot make a sound casebook; the message
-    names the file, the question and the case."""
 
 
 def build_casebook(assignment, seed, cache=NO_CACHE):
@@ -26,7 +21,7 @@ def build_casebook(assignment, seed, cache=NO_CACHE):
     reference that gives no answer on a case, and a catalogued mistake whose hint could never
     show. The questions' answers come from ``cache`` when the code that makes them (the
     assignment's folder, its reference, the toolkit) and the questions are what they were."""
-    importlib.import_module(assignment.cases_module)  # registers its kinds, which the test files name
+    _cases_module(assignment)  # registers its kinds, which the test files name
     reference_file = Path(inspect.getsourcefile(assignment.reference_module()))
     parts = ["cases", int(seed), [[q.name, q.function, q.points] for q in assignment.questions], reference_file,
              *folder_files(assignment.root, leave_out={assignment.template, "assignment.toml"})]
@@ -46,16 +41,39 @@ def build_casebook(assignment, seed, cache=NO_CACHE):
                     written_placeholder=assignment.written_placeholder, score_from=assignment.score_from)
 
 
+def _cases_module(assignment):
+    try:
+        return importlib.import_module(assignment.cases_module)
+    except Exception as exc:  # a syntax error, a bad import, a case kind that fails to register
+        raise AuthoringError(f"{at(assignment.root / 'cases.py', exc)}: importing it raised {type(exc).__name__}: "
+                             f"{exc}") from None
+
+
 def _judged_questions(assignment, seed):
     reference = assignment.reference_module()
-    checks = importlib.import_module(assignment.cases_module)
+    cases_file = assignment.root / "cases.py"
+    checks = _cases_module(assignment)
     mistakes = getattr(checks, "MISTAKES", [])
+    names = [q.name for q in assignment.questions]
+    for m in mistakes:
+        if m.question not in names:
+            raise AuthoringError(f"{at(assignment.root / 'mistakes.py')}: the mistake {m.name!r} is of {m.question!r}, "
+                                 f"which is no question of {assignment.name} (its questions: {', '.join(names)})")
     questions = []
     for q in assignment.questions:
         try:
-            questions.append(judged_question(q, reference, checks.cases(q.name, seed), mistakes))
+            made = list(checks.cases(q.name, seed))
+        except Exception as exc:  # a question it has no case maker for, a case of no kind, a bug
+            raise AuthoringError(f"{at(cases_file, exc)}: cases({q.name!r}, seed) raised {type(exc).__name__}: "
+                                 f"{exc}" + (f": give {q.name} a case maker in CASES" if isinstance(exc, KeyError)
+                                             else "")) from None
+        if not made:
+            raise AuthoringError(f"{at(cases_file)}: cases({q.name!r}, seed) gave no case: give it public and "
+                                 "hidden ones")
+        try:
+            questions.append(judged_question(q, reference, made, mistakes))
         except _NoAnswer as exc:
-            raise AuthoringError(f"{assignment.reference.replace('.', '/')}.py: {q.function} gave no answer on "
+            raise AuthoringError(f"{assignment.reference.replace('.', '/')}.py: {q.function} {exc.failed} "
                                  f"{q.name}'s case {exc.number} ({'hidden' if exc.case.hidden else 'public'}, made "
                                  f"by {assignment.cases_module.replace('.', '/')}.py): {exc}") from None
         _refuse_silent_mistakes(assignment, questions[-1], [m for m in mistakes if m.question == q.name])
@@ -84,26 +102,33 @@ def judged_question(question, reference, cases, mistakes=()):
         kind = KINDS[case.kind]
         rtol, atol = kind.tolerances(case)
         try:
-            expected = reference_answer(kind, func, case.args)
+            expected = reference_answer(kind, func, case.args, case.no_warnings)
         except ValueError as exc:
-            raise _NoAnswer(str(exc), number, case) from None
-        diagnoses = mistake_outputs(mistakes, question.name, name, kind, case.args, expected, rtol, atol)
+            raise _NoAnswer(str(exc), number, case, isinstance(exc, ReferenceWarned)) from None
+        diagnoses = mistake_outputs(mistakes, question.name, name, kind, case.args, expected, rtol, atol,
+                                    case.no_warnings)
         judged.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
-                                 kind.call_text(name, case.args, params), rtol, atol, case.note, diagnoses))
+                                 kind.call_text(name, case.args, params), rtol, atol, case.note, diagnoses,
+                                 case.no_warnings))
     return JudgedQuestion(question.name, name, question.points, tuple(judged))
 
 
 class _NoAnswer(ValueError):
-    def __init__(self, text, number, case):
+    def __init__(self, text, number, case, warned=False):
         super().__init__(text)
         self.number, self.case = number, case
+        self.failed = "warned on" if warned else "gave no answer on"
+
+
+class ReferenceWarned(ValueError):
+    """The reference warned on a case that requires no warnings."""
 
 
 def _refuse_silent_mistakes(assignment, question, mistakes):
     """Each catalogued mistake must differ from the reference on a public case: else its hint
     can never show where students look (``grader.check``), or never at all."""
     for mistake in mistakes:
-        shown = [c for c in question.cases if any(hint == mistake.hint for hint, _ in c.diagnoses)]
+        shown = [c for c in question.cases if any(d[0] == mistake.hint for d in c.diagnoses)]
         if shown and any(not c.hidden for c in shown):
             continue
         if shown:
@@ -127,31 +152,48 @@ def _raises_everywhere(mistake, question):
     return True
 
 
-def mistake_outputs(mistakes, question, function, kind, args, expected, rtol, atol):
+def mistake_outputs(mistakes, question, function, kind, args, expected, rtol, atol, no_warnings=False):
     """[hint, what the mistake returns] for each of ``question``'s catalogued mistakes that
-    gets this case wrong, as plain data: the judge and otter's test files name a mistake by these."""
+    gets this case wrong, as plain data: the judge and otter's test files name a mistake by these.
+    On a case that requires no warnings (``no_warnings``), a mistake that warns gets it wrong too,
+    and its warnings follow: [hint, what it returns, its warnings]."""
     found = []
     for mistake in mistakes:
         if mistake.question != question:
             continue
-        value = _mistake_output(mistake, function, kind, args)
-        if value is not None and not kind.compare(expected, value, "", args, rtol, atol).passed:
+        outcome = _mistake_outcome(mistake, function, kind, args)
+        if outcome is None:
+            continue
+        value, heard = outcome[1], (outcome[2] if no_warnings and len(outcome) > 2 else [])
+        if heard:
+            found.append([mistake.hint, value, heard])
+        elif not kind.compare(expected, value, "", args, rtol, atol).passed:
             found.append([mistake.hint, value])
     return found
 
 
-def reference_answer(kind, func, args):
-    """What the reference answers on a case, as plain data: exactly what is compared later."""
-    tag, detail = kind.answer(func, args)
+def reference_answer(kind, func, args, no_warnings=False):
+    """What the reference answers on a case, as plain data: exactly what is compared later. On a
+    case that requires no warnings, the reference must not warn."""
+    outcome = kind.answer(func, args)
+    tag, detail = outcome[0], outcome[1]
     if tag != "value":
         raise ValueError(f"the reference {func.__name__} gave no answer on a {kind.name} case: {tag} {detail or ''}")
+    if no_warnings and len(outcome) > 2:
+        raise ReferenceWarned(f"the reference {func.__name__} warned ({', '.join(outcome[2])}) on a case that "
+                              "requires no warnings")
     return detail
 
 
+def _mistake_outcome(mistake, function, kind, args):
+    """What a catalogued mistake answers on these inputs (``[tag, value]``, with its warnings
+    after them if it warned); None if it gives no value (a mistake that raises is diagnosed by its
+    error)."""
+    outcome = kind.answer(mistake.function(function), args)  # its warnings are heard there, never shown
+    return outcome if outcome[0] == "value" else None
+
+
 def _mistake_output(mistake, function, kind, args):
-    """What a catalogued mistake returns on these inputs, as plain data; None if it gives no
-    value (a mistake that raises is diagnosed by its error)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tag, detail = kind.answer(mistake.function(function), args)
-    return detail if tag == "value" else None
+    """What a catalogued mistake returns on these inputs, as plain data; None if it gives no value."""
+    outcome = _mistake_outcome(mistake, function, kind, args)
+    return outcome[1] if outcome is not None else None

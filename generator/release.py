@@ -10,6 +10,7 @@ import nbformat
 
 from autograder.in_kernel.submit import written_prompt
 from generator import pipelines
+from generator.authoring import check_sources
 from generator.gradescope import build_autograder
 from generator.layout import Release, fresh_folder, lay_out, staged
 from generator.offline_html import markdown_page, offline_html
@@ -79,6 +80,7 @@ def build_release(assignment, out_root, seed=None, progress=lambda msg: None, st
                   cache=None):
     """``student_built(release)`` is called once the student folder and zip exist; ``cache``: a
     ``generator.cache.BuildCache`` (default: none)."""
+    check_sources(assignment)
     seed = assignment.term_seed if seed is None else int(seed)
     release = Release(assignment, seed, Path(out_root) / assignment.name, cache=cache)
     release.root.mkdir(parents=True, exist_ok=True)

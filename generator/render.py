@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from assignment.model import PRACTICE_PLACEHOLDER, WRITTEN_PLACEHOLDER
+from generator.authoring import AuthoringError, at, shown
 from generator.source import function_source
 
 VARIANTS = ("student", "solution")
@@ -94,21 +95,29 @@ def render_source(assignment, variant, seed):
         meta = json.dumps({"written": name}) if name else ""
         return Markup(f"+++ {meta}".rstrip() + f"\n\n{body}\n\n+++\n")
 
-    template = env.get_template(assignment.template)
-    text = template.render(assignment=assignment, solution=solution, seed=seed,
-                           autograded=autograded, written=written, practice=practice,
-                           answer=answer)
-    _check_every_question_once(assignment, used)
+    path = assignment.root / assignment.template
+    try:
+        template = env.get_template(assignment.template)
+        text = template.render(assignment=assignment, solution=solution, seed=seed,
+                               autograded=autograded, written=written, practice=practice,
+                               answer=answer)
+    except jinja2.TemplateSyntaxError as exc:
+        raise AuthoringError(f"{shown(path)}, line {exc.lineno}: {exc.message} (Jinja syntax)") from None
+    except (jinja2.TemplateError, LookupError, ValueError, TypeError) as exc:
+        # A block naming no question, an answer() out of place, a name the template does not know.
+        raise AuthoringError(f"{at(path, exc)}: {exc}") from None
+    _check_every_question_once(assignment, used, shown(path))
     return text
 
 
-def _check_every_question_once(assignment, used):
+def _check_every_question_once(assignment, used, where):
     twice = sorted({name for name in used if used.count(name) > 1})
     if twice:
-        raise ValueError(f"the template emits these questions more than once: {', '.join(twice)}")
+        raise AuthoringError(f"{where}: the template emits these questions more than once: {', '.join(twice)}")
     missing = [q.name for q in (*assignment.questions, *assignment.written) if q.name not in used]
     if missing:
-        raise ValueError(f"the template has no block for these questions: {', '.join(missing)}")
+        raise AuthoringError(f"{where}: the template has no block for these questions: {', '.join(missing)} "
+                             "(each question of assignment.toml needs its autograded() or written() block)")
 
 
 def _points(points):

@@ -65,7 +65,8 @@ def case_code(case, function, var, uses=False):
     """(data lines, check line) of one casebook case. The data sits in module constants so that
     otter's feedback, which quotes the failing line, shows a short call rather than the literals.
     The outputs of the question's mistakes on this case come along, so that the check names a
-    mistake as the judge does; ``uses``: the file's ``_uses`` goes to the check too."""
+    mistake as the judge does; ``uses``: the file's ``_uses`` goes to the check too. A case that
+    requires no warnings says so to the check, which then fails an answer that warned, as the judge does."""
     args, expected = _case_literals(case)
     data = [f"{var} = {args}", f"{var}_expected = {expected}"]
     check = (f"expect({function}, {function!r}, {case.call!r}, {var}, {var}_expected, "
@@ -75,6 +76,8 @@ def case_code(case, function, var, uses=False):
         check += f", mistakes={var}_mistakes"
     if uses:
         check += ", uses=_uses"
+    if case.no_warnings:
+        check += ", no_warnings=True"
     return data, check + ")"
 
 
@@ -83,8 +86,10 @@ def uses_code(uses):
     public cases, so that a failing check can say that a function it uses fails too."""
     entries = []
     for used in uses:
+        # A case that requires no warnings says so after its (here unused) mistakes, as ``_judged`` reads it.
         checks = [f"({case.call!r}, {', '.join(_case_literals(case))}, {_kind_variable(KINDS[case.kind])}, "
-                  f"{case.rtol!r}, {case.atol!r})" for case in used.cases if not case.hidden]
+                  f"{case.rtol!r}, {case.atol!r}{', [], True' if case.no_warnings else ''})"
+                  for case in used.cases if not case.hidden]
         entries.append(f"({used.function!r}, {used.name!r}, [{', '.join(checks)}])")
     return f"_uses = [{', '.join(entries)}]"
 

@@ -13,7 +13,9 @@ import numpy as np
 def sigmoid(z):
     """The logistic sigmoid 1 / (1 + exp(-z)), elementwise, for an array z of any shape.
 
-    It must not overflow: for z = -1000 or z = 1000 it returns 0.0 or 1.0 without a warning.
+    It must not overflow: for z = -1000 or z = 1000 it returns 0.0 or 1.0 without a warning
+    (numpy's "RuntimeWarning: overflow encountered in exp" counts, even where the value comes
+    out right).
     """
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))  # at most 1: never overflows
@@ -21,7 +23,11 @@ def sigmoid(z):
 
 
 def sigmoid_grad(z):
-    """The derivative of the sigmoid at every entry of z: d sigmoid(z) / dz, same shape as z."""
+    """The derivative of the sigmoid at every entry of z: d sigmoid(z) / dz, same shape as z.
+
+    It must stay finite where the sigmoid saturates: for z = -1000 or z = 1000 it returns 0.0,
+    not NaN.
+    """
     s = sigmoid(z)
     return s * (1.0 - s)
 
@@ -31,6 +37,8 @@ def logistic_grad(w, X, y):
 
     X is (N, D), y holds N labels in {0, 1}, w has length D; p_n = sigmoid(X[n] @ w) and
     L(w) = -(1/N) * sum_n [y_n log p_n + (1 - y_n) log(1 - p_n)].  Return dL/dw (length D).
+    It must stay finite when the logits X @ w are in the hundreds, where p_n is exactly 1.0 (or
+    all but 0) in floating point.
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -42,7 +50,12 @@ def logistic_grad(w, X, y):
 
 def softmax(Z):
     """The softmax of each row of the (N, K) matrix of logits Z: an (N, K) matrix whose rows
-    are positive and sum to 1. It must not overflow for logits in the thousands."""
+    are positive and sum to 1.
+
+    It must work for logits in the thousands, of either sign: a row such as [-1000, 0, 1000],
+    or one whose logits are all below -745 (where every exp(z) underflows to 0), has a softmax
+    too, with no NaN.
+    """
     Z = np.asarray(Z, dtype=float)
     e = np.exp(Z - Z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
@@ -53,6 +66,7 @@ def cross_entropy_grad(Z, labels):
 
     Z is (N, K); labels holds N class indices in 0..K-1;
     L(Z) = -(1/N) * sum_n log softmax(Z)[n, labels[n]].  Return dL/dZ, an (N, K) matrix.
+    Like softmax, it must work for logits in the thousands, with no NaN.
     """
     P = softmax(Z)
     labels = np.asarray(labels, dtype=int)
@@ -81,10 +95,11 @@ def two_layer_grads(X, labels, W1, b1, W2, b2):
 
 
 def numerical_gradient(f, x, eps):
-    """The gradient of the scalar function f at the vector x, by central differences.
+    """The gradient of the scalar function f at x, by central differences: x is a vector (a 1-D
+    array) of numbers, floats or integers (np.array([1, -2, 0]) is a point too).
 
     Entry i is (f(x + eps * e_i) - f(x - eps * e_i)) / (2 * eps), where e_i is the i-th unit
-    vector. Leave x as you found it. Return an array shaped like x.
+    vector. Leave x as you found it. Return a float array shaped like x.
     """
     x = np.array(x, dtype=float)
     grad = np.zeros_like(x)

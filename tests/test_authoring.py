@@ -110,6 +110,63 @@ SILENT_MISTAKES = {
 }
 
 
+# (the file, what the instructor changed in it, what the build says): names that disagree across
+# assignment.toml, the template, the reference, cases.py and mistakes.py, and code that fails.
+SOURCE_MISTAKES = {
+    "a question the template has no block for": (
+        "assignment.toml", "[[questions]]", '[[questions]]\nname = "q2_fit"\nfunction = "mse"\npoints = 1\n\n[[questions]]',
+        "hw07.md.j2: the template has no block for these questions: q2_fit (each question of assignment.toml "
+        "needs its autograded() or written() block)"),
+    "a function the reference does not define": (
+        "assignment.toml", 'function = "mse"', 'function = "mse_loss"',
+        "assignment.toml: questions[0] (q1_mse).function = 'mse_loss': "),
+    "a reference module that does not exist": (
+        "assignment.toml", 'reference = "solutions.hw07"', 'reference = "solutions.hw7"',
+        "assignment.toml: reference = 'solutions.hw7': there is no such module (the reference of hw07 is "
+        "solutions/hw07.py"),
+    "a support file that is not there": (
+        "assignment.toml", "support_files = [", 'support_files = ["missing.py", ',
+        "assignment.toml: support_files: missing.py is not in "),
+    "a question with no case maker": (
+        "cases.py", '"q1_mse": _mse,', "", "cases.py, line 41: cases('q1_mse', seed) raised KeyError: 'q1_mse': "
+                                             "give q1_mse a case maker in CASES"),
+    "a case of a kind that does not exist": (
+        "cases.py", 'hidden, "float")', 'hidden, "flaot")',
+        ("cases.py, line 28: cases('q1_mse', seed) raised ValueError: case kind must be one of ['array', ",
+         "], not 'flaot'")),
+    "cases.py that does not parse": (
+        "cases.py", "PUBLIC_SEED = 182", "PUBLIC_SEED = = 182", "cases.py, line 15: importing it raised SyntaxError"),
+    "a mistake of a question that does not exist": (
+        "mistakes.py", 'Mistake("q1_mse"', 'Mistake("q1_mes"',
+        "mistakes.py: the mistake 'sum instead of mean' is of 'q1_mes', which is no question of hw07 (its "
+        "questions: q1_mse)"),
+    "a Jinja syntax error in the template": (
+        "hw07.md.j2", "{%", "{% if %}{%", "hw07.md.j2, line 11: Expected an expression, got 'end of statement block' "
+                                          "(Jinja syntax)"),
+}
+
+
+@pytest.mark.parametrize("mistake", SOURCE_MISTAKES)
+def test_names_that_disagree_and_code_that_fails_are_one_line_naming_the_file(project, mistake):
+    name, old, new, says = SOURCE_MISTAKES[mistake]
+    path = project / "assignment" / "hw07" / name
+    assert old in path.read_text(), f"the scaffold no longer has {old!r}"
+    path.write_text(path.read_text().replace(old, new, 1))
+    result = CliRunner().invoke(main, ["build", "hw07", "--no-verify", "-o", str(project / "dist")])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1 and all(part in lines[0] for part in ([says] if isinstance(says, str) else says)), \
+        result.output
+
+
+def test_debug_shows_the_traceback_too(project):
+    path = project / "assignment" / "hw07" / "cases.py"
+    path.write_text(path.read_text().replace('"q1_mse": _mse,', "", 1))
+    result = CliRunner().invoke(main, ["build", "hw07", "--no-verify", "--debug", "-o", str(project / "dist")])
+    assert result.exit_code == 1 and "give q1_mse a case maker" in str(result.exception)
+    assert result.exc_info is not None and result.exc_info[2] is not None  # raised, with its traceback
+
+
 @pytest.mark.parametrize("mistake", SILENT_MISTAKES)
 def test_the_build_refuses_a_catalogue_that_cannot_tell_its_mistakes_apart(project, mistake):
     where, old, new, says = SILENT_MISTAKES[mistake]

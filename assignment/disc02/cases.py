@@ -24,21 +24,32 @@ def _normal(rng, shape, scale=1.0):
 
 # Hidden edge cases besides the random ones: what a careful grader would think of.
 EDGES = {
-    "q1_sigmoid": ("extreme logits", "a matrix of logits", "float32 inputs"),
+    "q1_sigmoid": ("extreme logits", "a matrix of logits", "float32 inputs", "very negative logits"),
     "q1_sigmoid_grad": ("extreme logits", "a matrix of logits", "float32 inputs"),
     "q1_logistic_grad": ("one sample", "saturated logits", "float32 inputs"),
-    "q2_softmax": ("large logits", "one class", "one row"),
-    "q2_ce_grad": ("large logits", "one sample"),
+    "q2_softmax": ("large logits", "one class", "one row", "spread logits", "very negative logits"),
+    "q2_ce_grad": ("large logits", "one sample", "spread logits"),
     "q3_backprop": ("one sample", "one hidden unit"),
     "q4_numgrad": ("integer x", "one coordinate"),
 }
-# What the docstring demands is shown once in public too: the second public case is this edge.
-PUBLIC_EDGES = {"q1_sigmoid": "extreme logits", "q2_softmax": "large logits", "q4_numgrad": "integer x"}
+# Every requirement a docstring states is shown in public too: after the first public case, one
+# public case of each of these edges (a hidden case that a stated requirement fails is never the
+# first a student hears of it).
+PUBLIC_EDGES = {
+    "q1_sigmoid": ("extreme logits",),  # 0 and 1 without a warning (every sigmoid case requires none)
+    "q1_sigmoid_grad": ("extreme logits",),  # 0, not NaN, where the sigmoid saturates
+    "q1_logistic_grad": ("saturated logits",),  # finite where p is exactly 1.0
+    "q2_softmax": ("large logits", "spread logits", "very negative logits"),  # logits in the thousands
+    "q2_ce_grad": ("large logits", "spread logits"),
+    "q4_numgrad": ("integer x",),  # x may hold integers
+}
 
 
 def _logits(rng, hidden, edge):
     if edge == "extreme logits":  # exp(-z) overflows below -709
         return np.concatenate([[-1000.0, 1000.0], _normal(rng, 4, 400.0)])
+    if edge == "very negative logits":  # every exp(-z) overflows: only a sigmoid that never forms it is quiet
+        return -np.round(rng.uniform(710.0, 5000.0, (2, 3)), 6)
     if edge == "a matrix of logits":
         return _normal(rng, (3, 4), 4.0)
     z = _normal(rng, int(rng.integers(1, 10)) if hidden else 6, 3.0)
@@ -50,7 +61,7 @@ def _logistic(rng, hidden, edge):
     d = int(rng.integers(1, 5)) if hidden else 3
     X, w = _normal(rng, (n, d)), _normal(rng, d)
     if edge == "saturated logits":
-        w = w * 100  # logits in the hundreds: p is exactly 0 or 1 in float64
+        w = w * 100  # logits in the hundreds: p is exactly 1.0 (or all but 0) in float64
     y = rng.integers(0, 2, n).astype(float)
     y[:2] = [0.0, 1.0][:n]  # both classes, whenever there are two samples
     if edge == "float32 inputs":
@@ -64,6 +75,25 @@ def _classification(rng, hidden, edge):
     Z = _normal(rng, (n, k), 2.0)
     if edge == "large logits":
         Z = Z + 1000.0  # exp(1000) overflows: only the max-shifted softmax survives
+    if edge == "spread logits":
+        # Rows spread over thousands: shifted by the row's minimum, its mean or its first logit,
+        # some exponent is still far over 709 (inf / inf is NaN). In public, rows that tell those
+        # shifts apart: the mean of [-1000, 0, 1000] is 0 (no shift at all), [1000, 2000, 3000]
+        # has it at 2000, and [1000, 0, -1000] starts with its largest logit.
+        if hidden:
+            Z[0] = np.linspace(-1000.0, 1000.0, k)
+            for row in Z[1:]:
+                low, high = rng.choice(k, 2, replace=False)
+                row[low] -= np.round(rng.uniform(800.0, 1200.0), 6)
+                row[high] += np.round(rng.uniform(800.0, 1200.0), 6)
+                row += rng.choice([-1000.0, 0.0, 1000.0])
+        else:
+            Z[:3] = [[-1000.0, 0.0, 1000.0], [1000.0, 2000.0, 3000.0], [1000.0, 0.0, -1000.0]]
+    if edge == "very negative logits":
+        # Rows entirely below -745 beside one near 0 and one near 1000: every exp of such a row
+        # underflows to 0 (0 / 0 is NaN) unless the row is shifted by its own largest logit.
+        Z[1] += 1000.0
+        Z[2:] -= np.round(rng.uniform(1000.0, 3000.0, (n - 2, 1)), 6)
     labels = rng.integers(0, k, n)
     return Z, labels
 
@@ -90,7 +120,9 @@ def _gradient_check(rng, hidden, edge):
 
 
 def _case(question, rng, hidden, edge=None):
-    if question.startswith("q1_sigmoid"):
+    if question == "q1_sigmoid":  # "without a warning", its prompt says: on every case
+        return Case((_logits(rng, hidden, edge),), hidden, "array", note=edge or "", no_warnings=True)
+    if question == "q1_sigmoid_grad":
         return Case((_logits(rng, hidden, edge),), hidden, "array", note=edge or "")
     if question == "q1_logistic_grad":
         return Case(_logistic(rng, hidden, edge), hidden, "array", note=edge or "")
@@ -106,10 +138,12 @@ def _case(question, rng, hidden, edge=None):
 
 
 def cases(question, seed):
-    """Two public cases (fixed), three random hidden cases (from the term seed) and the
-    question's hidden edge cases."""
+    """The public cases (fixed): a random one, then one of each edge the docstring states
+    (``PUBLIC_EDGES``; a second random one where it states none); three random hidden cases (from
+    the term seed) and the question's hidden edge cases."""
     public_rng, hidden_rng = question_rngs(question, PUBLIC_SEED, seed)
-    return ([_case(question, public_rng, False), _case(question, public_rng, False, PUBLIC_EDGES.get(question))]
+    public_edges = PUBLIC_EDGES.get(question, (None,))
+    return ([_case(question, public_rng, False)] + [_case(question, public_rng, False, edge) for edge in public_edges]
             + [_case(question, hidden_rng, True) for _ in range(3)]
             + [_case(question, hidden_rng, True, edge) for edge in EDGES[question]])
 

@@ -9,17 +9,36 @@ from autograder.cases import Mistake
 
 _NO_MEAN = "N times too large: the loss is a mean over the N samples, so its gradient is one too (divide by N)."
 _SIGN = "the sign is flipped: the gradient of the cross-entropy with respect to the logits is p - y, not y - p."
-_OVERFLOW = ("exp overflows for large logits (exp(1000) is inf, and inf / inf is NaN): subtract each row's "
-             "largest logit before exponentiating; the softmax does not change.")
+# What the softmax's hints ask, without giving the answer.
+_WHICH_SHIFT = "which constant leaves every exponent of the row at most 0, and one of them exactly 0?"
+_OVERFLOW = ("exp overflows for large logits (exp(1000) is inf, and inf / inf is NaN), and underflows for very "
+             "negative ones (a row below -745 is all 0, and 0 / 0 is NaN). Subtracting one constant from a whole "
+             "row leaves its softmax as it was: " + _WHICH_SHIFT)
 
 MISTAKES = [
     # q1_sigmoid
-    Mistake("q1_sigmoid", "exp(z) / (1 + exp(z))", "exp(z) overflows for large z (inf / inf is NaN): for z ≥ 0 "
-            "use 1 / (1 + exp(-z)), for z < 0 exp(z) / (1 + exp(z)).", """
+    Mistake("q1_sigmoid", "exp(z) / (1 + exp(z))", "exp(z) overflows for large positive z (exp(1000) is inf, and "
+            "inf / inf is NaN): this form is safe only where z is negative. Which form is safe where z is positive?", """
 def sigmoid(z):
     import numpy as np
     e = np.exp(np.asarray(z, dtype=float))
     return e / (1 + e)
+"""),
+    Mistake("q1_sigmoid", "1 / (1 + exp(-z)) warns", "exp(-z) overflows for very negative z: the answer still comes "
+            "out 0, but numpy warns, and the sigmoid must not. Which form of the sigmoid never exponentiates a large "
+            "positive number?", """
+def sigmoid(z):
+    import numpy as np
+    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+"""),
+    Mistake("q1_sigmoid", "np.where evaluates both branches", "np.where computes both of its branches on every "
+            "entry before it chooses, so each branch still meets the entries it was not meant for: there it "
+            "overflows (and numpy warns), though its result is thrown away. Let neither branch ever exponentiate a "
+            "large positive number.", """
+def sigmoid(z):
+    import numpy as np
+    z = np.asarray(z, dtype=float)
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
 """),
     Mistake("q1_sigmoid", "sign of z", "this is sigmoid(-z): the sigmoid is 1 / (1 + exp(-z)), which goes to 1 as z grows.", """
 def sigmoid(z):
@@ -27,6 +46,14 @@ def sigmoid(z):
     return 1 / (1 + np.exp(np.asarray(z, dtype=float)))
 """),
     # q1_sigmoid_grad
+    Mistake("q1_sigmoid_grad", "exp(-z) / (1 + exp(-z))²", "exp(-z) overflows for very negative z, and inf / inf "
+            "is NaN where the derivative is 0: which form of the derivative you derived never divides one huge "
+            "number by another?", """
+def sigmoid_grad(z):
+    import numpy as np
+    e = np.exp(-np.asarray(z, dtype=float))
+    return e / (1 + e) ** 2
+"""),
     Mistake("q1_sigmoid_grad", "tanh's rule", "1 - σ(z)² is the tanh rule; the sigmoid's derivative is σ(z)(1 - σ(z)).", """
 def sigmoid_grad(z):
     import numpy as np
@@ -46,6 +73,18 @@ def sigmoid_grad(z):
     return z * (1 - z)
 """),
     # q1_logistic_grad
+    Mistake("q1_logistic_grad", "chain rule through p", "the chain rule through p divides by p(1 - p), which is "
+            "exactly 0 once the sigmoid saturates (p is 1.0 in floating point for logits above about 37), and 0 / 0 "
+            "is NaN: simplify dL/dz on paper before you code it.", """
+def logistic_grad(w, X, y):
+    import numpy as np
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    z = X @ np.asarray(w, dtype=float)
+    p = 1 / (1 + np.exp(-z))
+    dp_dz = np.exp(-z) / (1 + np.exp(-z)) ** 2
+    dL_dp = -(y / p - (1 - y) / (1 - p))
+    return X.T @ (dL_dp * dp_dz) / len(y)
+"""),
     Mistake("q1_logistic_grad", "sum instead of mean", _NO_MEAN, """
 def logistic_grad(w, X, y):
     import numpy as np
@@ -74,6 +113,39 @@ def softmax(Z):
     e = np.exp(np.asarray(Z, dtype=float))
     return e / e.sum(axis=1, keepdims=True)
 """),
+    Mistake("q2_softmax", "shift by the row minimum", "after subtracting the row's smallest logit every exponent is "
+            "at least 0, so a row spread over more than 709 still overflows (inf / inf is NaN): " + _WHICH_SHIFT, """
+def softmax(Z):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.min(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+"""),
+    Mistake("q2_softmax", "shift by the row mean", "a row's mean lies between its logits, so in a row spread over "
+            "thousands the largest stays hundreds above it and overflows (inf / inf is NaN): " + _WHICH_SHIFT, """
+def softmax(Z):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+"""),
+    Mistake("q2_softmax", "shift by the first logit", "the first logit is not always the row's largest: the others "
+            "can be hundreds above it and still overflow (inf / inf is NaN): " + _WHICH_SHIFT, """
+def softmax(Z):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z[:, :1])
+    return e / e.sum(axis=1, keepdims=True)
+"""),
+    Mistake("q2_softmax", "shift by the matrix's largest logit", "one shift for the whole matrix leaves a row far "
+            "below its largest logit with every exponent under -745: they underflow to 0, and 0 / 0 is NaN. The "
+            "shift must be each row's own.", """
+def softmax(Z):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max())
+    return e / e.sum(axis=1, keepdims=True)
+"""),
     Mistake("q2_softmax", "columns", "normalised over the wrong axis: each row (one sample's K logits) "
             "must sum to 1, not each column.", """
 def softmax(Z):
@@ -90,6 +162,16 @@ def softmax(Z):
     return e / e.sum()
 """),
     # q2_ce_grad
+    Mistake("q2_ce_grad", "softmax without a shift", "the softmax inside overflows for large logits (exp(1000) is "
+            "inf, and inf / inf is NaN), and the gradient inherits the NaN: the softmax here must be as stable as "
+            "the one you wrote for Part 2.", """
+def cross_entropy_grad(Z, labels):
+    import numpy as np
+    e = np.exp(np.asarray(Z, dtype=float))
+    P = e / e.sum(axis=1, keepdims=True)
+    P[np.arange(len(labels)), labels] -= 1
+    return P / len(labels)
+"""),
     Mistake("q2_ce_grad", "sum instead of mean", _NO_MEAN, """
 def cross_entropy_grad(Z, labels):
     import numpy as np

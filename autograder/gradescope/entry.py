@@ -44,7 +44,7 @@ def main(root="/autograder"):
 
 def grade(root):
     from autograder.judge import Casebook, Limits, judge_submission
-    from autograder.judge.submission import nothing_submitted, unreadable_verdict
+    from autograder.judge.submission import verdict_without_kernel
     from autograder.judge.upload import find_upload
     from autograder.judge.user import prepare_user
 
@@ -55,11 +55,8 @@ def grade(root):
         user = prepare_user()
         lock(root)
     upload, problem = find_upload(root / "submission", casebook.assignment)
-    if upload is None:
-        verdict = nothing_submitted(casebook)
-    elif problem:
-        verdict = unreadable_verdict(casebook, problem)
-    else:
+    verdict = verdict_without_kernel(casebook, upload, problem)
+    if verdict is None:
         verdict = judge_submission(upload, casebook, source / "files", Limits(user=user))
     if user is None:
         verdict.staff_notes.append("the kernel ran as the grader's own user (the grader was not root), "

@@ -37,7 +37,7 @@ from autograder.grading.store import GRADER_ERROR, ResultNotSaved, ResultStore, 
 from autograder.grading.written import submission_texts
 from autograder.judge import Casebook, Limits
 from autograder.judge.limits import WALL_SLACK
-from autograder.judge.submission import nothing_submitted, unreadable_verdict
+from autograder.judge.submission import unreadable_verdict, verdict_without_kernel
 from autograder.judge.verdict import Verdict
 
 GRACE = 60  # seconds past the judge's own wall-clock bound before a worker is presumed hung
@@ -222,8 +222,7 @@ def _grade(paths, out, autograder_zip, workers, limits, force, require_sandbox, 
         unsaved = None
         try:
             for submission in [s for s in todo if s.problem or s.path is None]:  # nothing to run
-                verdict = unreadable_verdict(casebook, submission.problem) if submission.problem \
-                    else nothing_submitted(casebook)
+                verdict = verdict_without_kernel(casebook, submission.path, submission.problem)
                 store.save(submission, fingerprints[submission.id], verdict)
                 summary.graded_now += 1
             run = dict(casebook=casebook, casebook_path=Path(private) / "casebook.json", support=support, store=store,

@@ -21,6 +21,8 @@ from autograder.in_kernel.plain import numbers
 FLOAT_RTOL, FLOAT_ATOL = 1e-4, 1e-5
 
 KNOWN_MISTAKE = "Looks like a known mistake:"
+# What a case that requires no warnings (``Case.no_warnings``) says of an answer that warned.
+MUST_NOT_WARN = "it must return its answer without a warning"
 
 # Outcomes other than a value (``plain.ANSWER_TAGS``), as the student reads them.
 TAG_MESSAGES = {
@@ -112,26 +114,40 @@ def compare_array(expected: Any, got: Any, call: str, args: Optional[Sequence[An
 def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: str, args: Sequence[Any],
                   compare: Comparer, matches: Optional[Matcher] = None, rtol: float = FLOAT_RTOL,
                   atol: float = FLOAT_ATOL, show_expected: bool = True,
-                  diagnoses: Iterable[Sequence[Any]] = ()) -> Tuple[bool, str, str]:
+                  diagnoses: Iterable[Sequence[Any]] = (), no_warnings: bool = False) -> Tuple[bool, str, str]:
     """(passed, message, hint) of one case. ``outcome`` is ``[tag, detail]`` as the kernel (or
-    the test file) reports a call; ``diagnoses`` is ``[hint, what that mistake returns]``, and
-    the first mistake the answer matches (``matches``, else ``compare`` against its output)
-    names the hint. The message is whole: the call, what came back, the expected value when the
-    kind and the comparison show it, and the hint."""
-    tag, got = outcome
+    the test file) reports a call, ``[tag, detail, warnings]`` when the call warned (``answer.py``);
+    ``diagnoses`` is ``[hint, what that mistake returns]``, with ``warnings`` after them when the
+    mistake warned on a case that requires none, and the first mistake the answer matches
+    (``matches``, else ``compare`` against its output; and, for an answer whose only fault is its
+    warnings, the same warnings) names the hint. ``no_warnings``: the case fails when the call
+    warned. The message is whole: the call, what came back, the expected value when the kind and
+    the comparison show it, the warnings where they matter, and the hint."""
+    tag, got = outcome[0], outcome[1]
     if tag != "value":
         return False, TAG_MESSAGES[tag].format(function=function, detail=got), ""
+    heard = list(outcome[2]) if no_warnings and len(outcome) > 2 else []
     try:
         comparison = compare(expected, got, call, args, rtol, atol)
     except Exception as exc:  # an answer of a form the kind's comparison did not foresee
         comparison = Comparison(False, f"{call} returned what the check cannot compare ({type(exc).__name__})",
                                 show_expected=False)
-    if comparison.passed:
+    if comparison.passed and not heard:
         return True, "", ""
+    if comparison.passed:  # the right answer, but not the way the case requires
+        message = f"{call} warned: {', '.join(heard)}; {MUST_NOT_WARN}."
+        for diagnosis in diagnoses:
+            if (len(diagnosis) > 2 and set(diagnosis[2]) == set(heard)
+                    and _same(diagnosis[1], got, args, rtol, atol, compare, matches)):
+                return False, f"{message} {KNOWN_MISTAKE} {diagnosis[0]}", diagnosis[0]
+        return False, message, ""
     value = numbers(expected) if comparison.show_expected and show_expected else None
     message = comparison.message + (f"; expected {short_numbers(value)}" if value is not None else "")
     message += "" if message.endswith(".") else "."
-    for hint, output in diagnoses:
+    if heard:
+        message += f" It warned too: {', '.join(heard)}; {MUST_NOT_WARN}."
+    for diagnosis in diagnoses:
+        hint, output = diagnosis[0], diagnosis[1]
         if _same(output, got, args, rtol, atol, compare, matches):
             return False, f"{message} {KNOWN_MISTAKE} {hint}", hint
     return False, message, ""

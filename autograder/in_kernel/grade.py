@@ -11,9 +11,10 @@ Announcements and answers are JSON lines written to a pipe the judge made for th
 (``request["progress"]``). A write to a pipe is done when ``write`` returns, so the judge
 reads every line written before a cell ends the kernel: it always knows which cell that was.
 Only inputs travel in; each case's outcome travels out as plain JSON, ``[tag, detail]`` (tags:
-``ANSWER_TAGS``). Expected values never enter the kernel, so nothing done here, or done to this code
-by the submission, can make a wrong answer right: a forged line can only claim what the
-submission's own function could have returned.
+``ANSWER_TAGS``), with the call's warnings after them when it warned (``answer.py``). Expected
+values never enter the kernel, so nothing done here, or done to this code by the submission,
+can make a wrong answer right: a forged line can only claim what the submission's own function
+could have returned.
 It runs where nothing of this project is importable, and is never imported: the judge sends it
 as source (``judge/shipped.py``), after the sources of what its imports name: the plain-data
 codec (one set of caps for both sides) and ``answer.py`` (how a case is called, as in otter's

@@ -18,7 +18,8 @@ from autograder.in_kernel.compare import Comparer, Matcher, judge_outcome, uses_
 # A case kind as a test file holds it: (compare, caller, matches, show_expected).
 _KindParts = Tuple[Comparer, Optional[Caller], Optional[Matcher], bool]
 # A graded function the reference calls: (its name, its question, its public cases as
-# ``_judged`` takes them after the function and its name).
+# ``_judged`` takes them after the function and its name: a case that requires no warnings
+# carries its mistakes, none, and True after its tolerances).
 _Use = Tuple[str, str, Sequence[Tuple[Any, ...]]]
 
 
@@ -27,22 +28,25 @@ class AnswerError(AssertionError):
 
 
 def expect(func: object, func_name: str, call: str, args: Sequence[Any], expected: Any, kind: _KindParts,
-           rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (), uses: Sequence[_Use] = ()) -> None:
+           rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (), uses: Sequence[_Use] = (),
+           no_warnings: bool = False) -> None:
     """Fail with the judge's message unless ``func`` answers this case. ``kind`` is the case
     kind's (compare, caller, matches, show_expected); ``mistakes`` the catalogued mistakes'
-    [hint, output] on this case; ``uses`` the graded functions the reference calls, with their
-    questions and public cases, so that a failure can say one of them fails too."""
-    passed, message = _judged(func, func_name, call, args, expected, kind, rtol, atol, mistakes)
+    [hint, output(, warnings)] on this case; ``uses`` the graded functions the reference calls,
+    with their questions and public cases, so that a failure can say one of them fails too;
+    ``no_warnings``: the case requires an answer without a warning."""
+    passed, message = _judged(func, func_name, call, args, expected, kind, rtol, atol, mistakes, no_warnings)
     if not passed:
         raise AnswerError(message + _failing_uses(func, func_name, uses))
 
 
 def _judged(func: object, func_name: str, call: str, args: Sequence[Any], expected: Any, kind: _KindParts,
-            rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = ()) -> Tuple[bool, str]:
+            rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (),
+            no_warnings: bool = False) -> Tuple[bool, str]:
     compare, caller, matches, show_expected = kind
     outcome = answer_of(func, args, caller)
     passed, message, _ = judge_outcome(outcome, expected, func_name, call, args, compare,
-                                       matches, rtol, atol, show_expected, mistakes)
+                                       matches, rtol, atol, show_expected, mistakes, no_warnings)
     return passed, message
 
 

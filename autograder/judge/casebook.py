@@ -29,7 +29,9 @@ class JudgedCase:
     rtol: float
     atol: float
     note: str = ""
-    diagnoses: list[list[Any]] = field(default_factory=list)  # [hint, what that mistake returns here]
+    # [hint, what that mistake returns here], and the warnings it gave where the case requires none
+    diagnoses: list[list[Any]] = field(default_factory=list)
+    no_warnings: bool = False  # the call must not warn (Case.no_warnings); an older casebook has no such key
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,15 @@ def nothing_submitted(casebook: Casebook) -> Verdict:
     return unreadable_verdict(casebook, f"no file was submitted: {what_to_upload(casebook.assignment)}")
 
 
+def verdict_without_kernel(casebook: Casebook, upload: str | Path | None, problem: str | None) -> Verdict | None:
+    """The verdict of an upload that needs no kernel (none found, or one that cannot be read),
+    from what ``upload.find_upload`` said; None when it is to be judged. Gradescope's entry point
+    and local grading both decide this way."""
+    if upload is None:
+        return unreadable_verdict(casebook, problem) if problem else nothing_submitted(casebook)
+    return unreadable_verdict(casebook, problem) if problem else None
+
+
 def judge_submission(path: str | Path, casebook: Casebook, support_dir: str | Path, limits: Limits | None = None,
                      launcher: Launcher | None = None) -> Verdict:
     """Grade one uploaded file. Never raises for a bad submission: the verdict says what failed.

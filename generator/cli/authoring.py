@@ -37,7 +37,8 @@ def new(name, title):
               help="Run every step, even those whose code and files did not change since the last build.")
 @click.option("--watch", is_flag=True,
               help="Build, then build again each time a file of the assignments or their references is saved.")
-def build(assignments, out_root, seed, no_verify, no_cache, watch):
+@click.option("--debug", is_flag=True, help="With an authoring mistake's message, its traceback.")
+def build(assignments, out_root, seed, no_verify, no_cache, watch, debug):
     """Build the release of ASSIGNMENTS (default: all) and verify it. Steps whose inputs did not
     change (a notebook's run, the judge's grades, the reference's answers) come from OUT/.cache:
     a rebuild after editing only prose or a rubric starts no kernel."""
@@ -50,12 +51,14 @@ def build(assignments, out_root, seed, no_verify, no_cache, watch):
     if watch:
         _watch(chosen, [a.name for a in chosen], out_root, seed, no_verify, no_cache)
         return
+    from generator.authoring import AuthoringError
     from generator.build import build_and_report
-    from generator.casebook import AuthoringError
 
     try:
         ok = build_and_report([a.name for a in chosen], out_root, seed, verify=not no_verify, use_cache=not no_cache)
     except (AssignmentError, AuthoringError) as exc:
+        if debug:
+            raise
         raise click.ClickException(str(exc.args[0]) if exc.args else str(exc)) from None
     if not ok:
         raise SystemExit(1)
