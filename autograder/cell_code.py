@@ -15,6 +15,8 @@ forms and sources (``grading/written.py``), and the build the forms of the cours
 import ast
 import hashlib
 
+from autograder import syntax
+
 MAX_CELL_CHARS = 200_000  # longer cells are not read
 MAX_SOURCE_CHARS = 4_000  # of a function's text kept for showing
 
@@ -56,7 +58,7 @@ def parse_cell(cell_source):
         return None
     try:
         code = _transform(cell_source)
-        return code, ast.parse(code)
+        return code, syntax.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -152,7 +154,7 @@ def canonical_dump(cell_source, function, context=()):
     found = _definition(cell_source, function)
     if found is None:
         return None
-    trees = [tree for _, tree in filter(None, map(parse_cell, context))] + [ast.parse(found[0])]
+    trees = [tree for _, tree in filter(None, map(parse_cell, context))] + [syntax.parse(found[0])]
     return _canonical(found[1], imported_names(trees))
 
 

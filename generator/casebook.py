@@ -9,7 +9,8 @@ import inspect
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder.in_kernel.plain import decode_arg, encode_arg
+from autograder.in_kernel.compare import compare_fields
+from autograder.in_kernel.plain import decode_arg, encode_arg, numbers
 from autograder.judge.casebook import Casebook, JudgedCase, JudgedQuestion
 from autograder.judge.kinds import KINDS
 from generator.authoring import AuthoringError, at
@@ -103,8 +104,10 @@ def judged_question(question, reference, cases, mistakes=()):
         rtol, atol = kind.tolerances(case)
         try:
             expected = reference_answer(kind, func, case.args, case.no_warnings)
+            _check_comparable(kind, expected, case.args, rtol, atol)
         except ValueError as exc:
-            raise _NoAnswer(str(exc), number, case, isinstance(exc, ReferenceWarned)) from None
+            raise _NoAnswer(str(exc), number, case, isinstance(exc, ReferenceWarned),
+                            isinstance(exc, ReferenceUncomparable)) from None
         diagnoses = mistake_outputs(mistakes, question.name, name, kind, case.args, expected, rtol, atol,
                                     case.no_warnings)
         judged.append(JudgedCase([encode_arg(a) for a in case.args], case.kind, case.hidden, expected,
@@ -114,14 +117,53 @@ def judged_question(question, reference, cases, mistakes=()):
 
 
 class _NoAnswer(ValueError):
-    def __init__(self, text, number, case, warned=False):
+    def __init__(self, text, number, case, warned=False, uncomparable=False):
         super().__init__(text)
         self.number, self.case = number, case
-        self.failed = "warned on" if warned else "gave no answer on"
+        self.failed = ("warned on" if warned else "answered what its case kind cannot compare on" if uncomparable
+                       else "gave no answer on")
 
 
 class ReferenceWarned(ValueError):
     """The reference warned on a case that requires no warnings."""
+
+
+class ReferenceUncomparable(ValueError):
+    """The reference's answer is not of the form its case's kind compares."""
+
+
+def _check_comparable(kind, expected, args, rtol, atol):
+    """The reference's answer must be one its kind can compare (a right answer then passes): a
+    ``fields`` case needs a tuple or a dict, one part per field name; every kind must accept the
+    reference's own answer."""
+    if kind.compare is compare_fields:
+        if not isinstance(expected, (list, dict)):
+            raise ReferenceUncomparable(f"a {kind.name} case needs a tuple or a dict of numbers and arrays, and the "
+                                        f"reference returned {_short(expected)}")
+        parts = expected.values() if isinstance(expected, dict) else expected
+        if kind.fields and (isinstance(expected, dict) or len(expected) != len(kind.fields)):
+            raise ReferenceUncomparable(f"kind {kind.name!r} names {len(kind.fields)} parts "
+                                        f"({', '.join(kind.fields)}), and the reference returned "
+                                        f"{_short(expected)}")
+        odd = [p for p in parts if numbers(p) is None]
+        if odd:
+            raise ReferenceUncomparable(f"each part of a {kind.name} answer must be a number or an array of "
+                                        f"numbers, and the reference's has {_short(odd[0])}")
+    try:  # the arguments as the judge passes them: through plain data
+        accepted = kind.compared(expected, expected, "", [decode_arg(encode_arg(a)) for a in args], rtol,
+                                 atol).passed
+    except Exception as exc:
+        raise ReferenceUncomparable(f"kind {kind.name!r}'s compare raised {type(exc).__name__} on the reference's "
+                                    f"own answer ({exc})") from None
+    if not accepted:
+        raise ReferenceUncomparable(f"kind {kind.name!r}'s compare fails the reference's own answer, "
+                                    f"{_short(expected)}")
+
+
+def _short(value):
+    """A plain value for an authoring message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _refuse_silent_mistakes(assignment, question, mistakes):
@@ -167,7 +209,7 @@ def mistake_outputs(mistakes, question, function, kind, args, expected, rtol, at
         value, heard = outcome[1], (outcome[2] if no_warnings and len(outcome) > 2 else [])
         if heard:
             found.append([mistake.hint, value, heard])
-        elif not kind.compare(expected, value, "", args, rtol, atol).passed:
+        elif not kind.compared(expected, value, "", args, rtol, atol).passed:
             found.append([mistake.hint, value])
     return found
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from autograder import syntax
 from autograder.cell_code import canonical_form, notebook_functions
 from autograder.judge import shipped
 from autograder.judge.kinds import KINDS
@@ -31,8 +32,8 @@ NOT_INSTALLED = ("otter", "submit", "written_pdf")
 # What runs on Gradescope: the judge, its entry point and the kernel's side of a graded run (sent as
 # source); the assignment's cases modules come after. Local grading, its sandbox, the build, the
 # export tool and the test files' own check (they carry it) stay out.
-CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/cell_code.py", "autograder/judge",
-        "autograder/gradescope",
+CODE = ("autograder/__init__.py", "autograder/files.py", "autograder/cell_code.py", "autograder/syntax.py",
+        "autograder/judge", "autograder/gradescope",
         *(f"autograder/in_kernel/{name}.py" for name in ("__init__", "plain", "answer", "compare", "grade")),
         "autograder/cases.py")
 
@@ -105,7 +106,7 @@ def gradescope_code(assignment):
     while pending:
         path = PROJECT / (pending.pop().replace(".", "/") + ".py")
         files[path.relative_to(PROJECT).as_posix()] = path
-        tree = ast.parse(path.read_text())
+        tree = syntax.parse(path.read_text())
         pending += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
                     and node.module.startswith(own + ".")
                     and f"{node.module.replace('.', '/')}.py" not in files]

@@ -6,6 +6,8 @@ import ast
 import sys
 from importlib.metadata import packages_distributions, version
 
+from autograder import syntax
+
 HEADER = """\
 # The packages {notebook} imports, at the versions it was tested with.
 # Off the course hub: pip install -r requirements.txt
@@ -23,7 +25,7 @@ def imported_module_paths(sources, when_run=False):
     names = set()
     for source in sources:
         try:
-            tree = ast.parse(transform(source))
+            tree = syntax.parse(transform(source))
         except SyntaxError:  # not Python: nothing it imports can be known
             continue
         for node in _walk(tree, when_run):

@@ -9,6 +9,8 @@ import inspect
 import textwrap
 from dataclasses import dataclass
 
+from autograder import syntax
+
 STUDENT_BODY = "# Your code here: replace the ... with your implementation.\n..."
 
 
@@ -31,7 +33,7 @@ class FunctionSource:
 def function_source(func):
     """Split a module-level function's source into its header (with docstring) and body."""
     source = textwrap.dedent(inspect.getsource(func))
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     node = tree.body[0]
     if not isinstance(node, ast.FunctionDef):
         raise TypeError(f"{func!r} is not a plain function")

@@ -23,6 +23,8 @@ def literal(value):
     if isinstance(value, (list, tuple)):
         inner = ", ".join(literal(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {literal(v)}" for key, v in value.items()) + "}"
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, (bool, np.bool_)):
@@ -39,7 +41,7 @@ def literal(value):
 
 def helpers_source(kinds=()):
     """The judge's code for a case, with the files of ``kinds``, and each kind as the test file's
-    ``expect`` takes it: ``_kind_<name> = (compare, caller, matches, show_expected)``."""
+    ``expect`` takes it: ``_kind_<name> = (compare, caller, matches, show_expected, fields)``."""
     records = [KINDS[kind] for kind in sorted(set(kinds))]
     lines = [shipped.test_file_source(records).rstrip("\n"), "",
              # Called here, in the test file only: importing runtime elsewhere changes nothing of otter's.
@@ -47,7 +49,7 @@ def helpers_source(kinds=()):
     for kind in records:
         parts = [kind.compare, kind.call, kind.matches]
         names = ", ".join(f.__name__ if f is not None else "None" for f in parts)
-        lines.append(f"{_kind_variable(kind)} = ({names}, {kind.show_expected!r})")
+        lines.append(f"{_kind_variable(kind)} = ({names}, {kind.show_expected!r}, {kind.fields!r})")
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import syntax
 from generator.cache import NO_CACHE, code_cells
 from generator.source import function_source
 
@@ -141,7 +142,7 @@ def secrets(assignment, hidden_tests_dir):
     for path in sorted(Path(hidden_tests_dir).glob("*.py")):
         text = path.read_text()
         lines = text.splitlines(keepends=True)
-        for node in ast.parse(text).body:
+        for node in syntax.parse(text).body:
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) \
                     and node.targets[0].id.startswith("_hidden_"):
                 value = _source_segment(lines, node.value)

@@ -13,7 +13,7 @@ for _assignment in all_assignments():  # each registers its own kinds
     importlib.import_module(_assignment.cases_module)
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERIC_KINDS = ("float", "array")
+GENERIC_KINDS = ("float", "array", "fields")
 
 
 def generic_files():

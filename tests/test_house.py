@@ -129,3 +129,18 @@ def test_the_gradescope_code_is_closed_and_holds_nothing_of_the_build(assignment
     assert missing == {}
     assert not [m for m in shipped if m.split(".")[0] in ("generator", "solutions")
                 or _within(m, "autograder.grading") or _within(m, "autograder.sandbox")]
+
+
+def test_the_project_parses_python_through_the_one_lock():
+    """Two threads in ``ast.parse`` at once can fail in CPython 3.11 (``autograder/syntax.py``):
+    the judge and the release check parse from threads, so no module calls it but that one (and
+    the in-kernel code, which runs alone in a student's kernel)."""
+    direct = []
+    for module, path in _modules().items():
+        if module == "autograder.syntax" or _within(module, "autograder.in_kernel"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Attribute) and node.attr == "parse" and isinstance(node.value, ast.Name)
+                    and node.value.id == "ast"):
+                direct.append(f"{module}, line {node.lineno}")
+    assert direct == []

@@ -12,6 +12,7 @@ comes after the path finder on ``sys.meta_path``, so the copy's packages win (th
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -140,6 +141,41 @@ def _numgrad(rng, hidden):
 CASES["q3_numgrad"] = _numgrad
 """
 
+# 5, continued. An answer of several parts: a tuple, its parts named by a kind of one line.
+FIELDS_TOML = '''[[questions]]
+name = "q4_fit"
+function = "fit"
+points = 1
+'''
+FIELDS_REFERENCE = '''def fit(X, y):
+    """The least-squares weights for (X, y), and the mean squared error they leave: (w, mse)."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    w = np.linalg.lstsq(X, y, rcond=None)[0]
+    return w, float(np.mean((X @ w - y) ** 2))
+'''
+FIELDS_TEMPLATE = '''{% call autograded("(g) The fit and its error", "q4_fit") %}
+Fit the weights, and say how well they fit.
+{% endcall %}
+'''
+FIELDS_IMPORT = "from autograder.in_kernel.compare import compare_fields"
+FIELDS_CASES = """register(Kind("fit", compare_fields, fields=("w", "mse")))
+
+
+def _fit(rng, hidden):
+    n, d = (int(rng.integers(6, 12)), int(rng.integers(1, 4))) if hidden else (6, 2)
+    X = np.round(rng.normal(0.0, 2.0, (n, d)), 6)
+    y = np.round(X @ rng.normal(size=d) + rng.normal(0.0, 0.5, n), 6)
+    return Case((X, y), hidden, "fit")
+
+
+CASES["q4_fit"] = _fit
+"""
+# A student's fit that gets w right and sums the squares.
+SUMMED_FIT = '''def fit(X, y):
+    w = np.linalg.lstsq(X, y, rcond=None)[0]
+    return w, float(np.sum((X @ w - y) ** 2))
+'''
+
 # 6. A support file.
 PLOTS = '''"""Plots for the hw99 notebook."""
 
@@ -189,7 +225,8 @@ data = "assignment.hw99.commands:data"
 RUN_COMMAND = "eecs182 run hw99 data --seed 3"
 
 SNIPPETS = [NEW, Q2_TOML, Q2_REFERENCE, Q2_TEMPLATE, Q2_CASES, WRITTEN_TOML, WRITTEN_TEMPLATE, MISTAKE,
-            KIND_TOML, KIND_REFERENCE, KIND_TEMPLATE, KIND_FILE, KIND_CASES, PLOTS, SUPPORT_FILES, PLOTS_TEMPLATE,
+            KIND_TOML, KIND_REFERENCE, KIND_TEMPLATE, KIND_FILE, KIND_CASES, FIELDS_TOML, FIELDS_REFERENCE,
+            FIELDS_TEMPLATE, FIELDS_CASES, f"`{FIELDS_IMPORT}`", PLOTS, SUPPORT_FILES, PLOTS_TEMPLATE,
             COMMAND, COMMAND_TOML, RUN_COMMAND] + [f"`{line}`" for line in KIND_IMPORTS]
 
 
@@ -253,6 +290,12 @@ def _apply_the_readme(copy):
     (folder / "kinds.py").write_text(KIND_FILE)
     _insert_after(cases, "from autograder.cases import Case, question_rngs\n", "\n".join(KIND_IMPORTS) + "\n")
     _append(cases, KIND_CASES, "\n\n\n")
+    # 5, continued: a tuple answer.
+    _append(toml, FIELDS_TOML)
+    _append(reference, FIELDS_REFERENCE, "\n\n\n")
+    _append(template, FIELDS_TEMPLATE)
+    _insert_after(cases, "from autograder.cases import Case, question_rngs\n", FIELDS_IMPORT + "\n")
+    _append(cases, FIELDS_CASES, "\n\n\n")
     # 6. A support file.
     (folder / "hw99_plots.py").write_text(PLOTS)
     scaffolded = 'support_files = ["hw99_lab.py"]\n'
@@ -300,6 +343,7 @@ def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     student = nbformat.read(release / "student" / "hw99.ipynb", as_version=4)
     cell = next(c for c in student.cells if c.metadata.get("question") == "q2_grad")
     cell.source = MISTAKE_FUNCTION
+    next(c for c in student.cells if c.metadata.get("question") == "q4_fit").source = SUMMED_FIT
     nbformat.write(student, tmp_path / "mistaken.ipynb")
 
     start = time.perf_counter()
@@ -309,12 +353,17 @@ def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     timings["grade"] = time.perf_counter() - start
     grades = _grades(tmp_path / "grades" / "final_grades.csv")
     solution, blank, mistaken = grades["hw99"], grades["hw99-2"], grades["mistaken"]
-    # 3 autograded points and 3 for the written questions, which are blank until a TA grades them
-    assert grades["points-per-question"]["total_points_earned"] == "6"
-    assert solution["total_points_earned"] == "3" and solution["percent_correct"] == "0.5", solution
+    # 4 autograded points and 3 for the written questions, which are blank until a TA grades them
+    assert grades["points-per-question"]["total_points_earned"] == "7"
+    assert solution["total_points_earned"] == "4" and float(solution["percent_correct"]) == pytest.approx(4 / 7, abs=1e-4), \
+        solution
     assert blank["total_points_earned"] == "0", blank
-    assert mistaken["q2_grad"] == "0" and mistaken["total_points_earned"] == "0", mistaken
-    assert MISTAKE_HINT in (tmp_path / "grades" / "feedback" / "mistaken.txt").read_text()
+    assert mistaken["q2_grad"] == "0" and mistaken["q4_fit"] == "0", mistaken
+    assert mistaken["total_points_earned"] == "0", mistaken
+    feedback = (tmp_path / "grades" / "feedback" / "mistaken.txt").read_text()
+    assert MISTAKE_HINT in feedback
+    assert re.search(r"fit\(X=\[6×2 array\], y=\[[-0-9., ]+\]\): w is right; mse is [0-9.]+, it should be "
+                     r"[0-9.]+", feedback), feedback
 
     # 7. The command.
     out = _run(copy, *RUN_COMMAND.split()[1:])

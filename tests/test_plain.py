@@ -13,7 +13,8 @@ from autograder.judge import shipped
 from autograder.judge.request import kernel_code
 
 
-@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": 1}', "[" * 50 + "]" * 50, "x" * (2 << 20), "[1,"])
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"a": 1, "a": 2}', '[{"a": {"b": [[[[[[1]]]]]]}}]',
+                                  "[" * 50 + "]" * 50, "{" * 50, "x" * (2 << 20), "[1,"])
 def test_plain_data_refuses_anything_else(text):
     with pytest.raises(PlainDataError):
         loads(text)
@@ -21,6 +22,15 @@ def test_plain_data_refuses_anything_else(text):
 
 def test_plain_data_reads_numbers_lists_and_non_finite_strings():
     assert loads('[1, 2.5, ["NaN", "-Infinity"], true, null, "x"]') == [1, 2.5, ["NaN", "-Infinity"], True, None, "x"]
+
+
+def test_a_dict_answer_crosses_as_a_dict_with_text_keys_only():
+    """A dict answer ({"w": ..., "mse": ...}) is plain data; a key that is not text is not (JSON
+    would turn 1 into "1" and the answer would change on the way)."""
+    answer = {"w": np.array([[1.0, 2.0]]), "mse": np.float64(0.5), "nested": {"ok": (1, np.nan)}}
+    assert loads(dumps(answer)) == {"w": [[1.0, 2.0]], "mse": 0.5, "nested": {"ok": [1, "NaN"]}}
+    with pytest.raises(TypeError, match="keys must be text, not int"):
+        to_plain({1: 2.0})
 
 
 @pytest.mark.parametrize("value", [np.array([1.5, np.nan, -np.inf], dtype=np.float32), np.arange(6).reshape(2, 3),
@@ -57,8 +67,8 @@ def test_torch_tensors_and_numpy_scalars_become_numbers():
 
     assert to_plain(torch.tensor([1.5, float("nan")])) == [1.5, "NaN"]
     assert to_plain((np.float32(0.5), np.int64(3), np.bool_(True))) == [0.5, 3, True]
-    with pytest.raises(TypeError, match="dict is not plain data"):
-        to_plain({"a": 1})
+    with pytest.raises(TypeError, match="set is not plain data"):
+        to_plain({1, 2})
     assert dumps([math.inf]) == '["Infinity"]'
 
 

@@ -30,8 +30,8 @@ TAG_MESSAGES = {
     "not_callable": "{function} should be a function, but it is of type {detail}.",
     "unimplemented": "{function} is not implemented yet (it returned nothing): replace the ... with your code, "
                      "and return the result.",
-    "unsupported": "{function} returned what the grader cannot read ({detail}); return a number or an "
-                   "array of numbers.",
+    "unsupported": "{function} returned what the grader cannot read ({detail}); return a number, an "
+                   "array, or a tuple or dict of them.",
     "error": "{function} raised {detail}",
 }
 
@@ -64,13 +64,14 @@ class Matcher(Protocol):
 
 
 def short_numbers(values: Any) -> str:
-    """Numbers as a student reads them: 6 significant digits, long arrays by their shape."""
+    """Numbers as a student reads them: 6 significant digits, nested as the array is (a 1×3
+    matrix is [[1, 2, 3]]), long arrays by their shape."""
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 0:
         return f"{float(arr):.6g}"
     if arr.size > 8:
         return f"an array of shape {arr.shape}"
-    return "[" + ", ".join(f"{v:.6g}" for v in arr.reshape(-1)) + "]"
+    return "[" + ", ".join(short_numbers(row) for row in arr) + "]"
 
 
 def compare_float(expected: Any, got: Any, call: str, args: Optional[Sequence[Any]] = None,
@@ -111,18 +112,102 @@ def compare_array(expected: Any, got: Any, call: str, args: Optional[Sequence[An
                              f"{value[first]:.6g}, it should be {want[first]:.6g}", show_expected=False)
 
 
+def compare_fields(expected: Any, got: Any, call: str, args: Optional[Sequence[Any]] = None,
+                   rtol: float = FLOAT_RTOL, atol: float = FLOAT_ATOL, names: Sequence[str] = ()) -> Comparison:
+    """An answer of several parts: a tuple (expected as a list, its parts named by ``names``, else
+    by position) or a dict (its keys the names), each part a number or an array of numbers,
+    compared part by part. The message says which parts are right and, of each wrong one, what
+    it is and what it should be."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return Comparison(False, f"{call} should return a dict with keys {_listed(expected)}, not "
+                                     f"{_what(got)}", show_expected=False)
+        missing = [k for k in expected if k not in got]
+        unexpected = [k for k in got if k not in expected]
+        if missing or unexpected:
+            parts = ([f"it has no {_listed(missing)}"] if missing else []) + \
+                    ([f"{_listed(unexpected)} should not be there"] if unexpected else [])
+            return Comparison(False, f"{call} returned a dict with keys {_listed(got)}: {'; '.join(parts)}",
+                              show_expected=False)
+        fields = [(key, expected[key], got[key]) for key in expected]
+    else:
+        labels = list(names) or [f"value {i + 1}" for i in range(len(expected))]
+        shape = f"{len(expected)} values ({', '.join(labels)})" if names else f"{len(expected)} values"
+        if not isinstance(got, list):
+            return Comparison(False, f"{call} should return a tuple of {shape}, not {_what(got)}",
+                              show_expected=False)
+        if len(got) != len(expected):
+            return Comparison(False, f"{call} returned {len(got)} values; it should return {shape}",
+                              show_expected=False)
+        fields = list(zip(labels, expected, got))
+    problems = [(name, _field_problem(want, value, rtol, atol)) for name, want, value in fields]
+    wrong = [f"{name} {problem}" for name, problem in problems if problem]
+    if not wrong:
+        return Comparison(True)
+    right = [name for name, problem in problems if not problem]
+    said = (f"{_listed(right, quote=False)} {'is' if len(right) == 1 else 'are'} right; " if right else "")
+    return Comparison(False, f"{call}: {said}{'; '.join(wrong)}", show_expected=False)
+
+
+def _field_problem(expected: Any, got: Any, rtol: float, atol: float) -> str:
+    """What is wrong with one part of an answer ('' if nothing), as the rest of a sentence that
+    starts with the part's name."""
+    want: np.ndarray = numbers(expected)  # type: ignore[assignment]  # the reference's: always numbers
+    value = numbers(got)
+    if value is None:
+        return f"should be {'a number' if want.ndim == 0 else 'an array of numbers'}, not {_what(got)}"
+    if want.ndim == 0:
+        if value.size != 1:
+            return f"should be a single number, not {value.size} values (shape {value.shape})"
+        number = float(value.reshape(()))
+        if np.isclose(number, float(want), rtol=rtol, atol=atol):
+            return ""
+        return f"is {number:.6g}, it should be {float(want):.6g}"
+    if value.shape != want.shape:
+        return f"has shape {value.shape}; it should have shape {want.shape}"
+    close = np.isclose(value, want, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return ""
+    wrong = int((~close).sum())
+    if want.size <= 8:
+        return f"is {short_numbers(value)}, it should be {short_numbers(want)} ({wrong} of {want.size} entries wrong)"
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
+    where = first[0] if len(first) == 1 else first
+    return (f"has {wrong} of {want.size} entries wrong; entry {where} is {value[first]:.6g}, it should be "
+            f"{want[first]:.6g}")
+
+
+def _listed(names: Iterable[Any], quote: bool = True) -> str:
+    return ", ".join(repr(n) if quote else str(n) for n in names)
+
+
+def _what(value: Any) -> str:
+    """A returned value's form, for a message: what came back when it is not what was asked."""
+    if isinstance(value, dict):
+        return f"a dict with keys {_listed(value)}" if value else "an empty dict"
+    if isinstance(value, list):
+        return f"{len(value)} values" if numbers(value) is None else "an array"
+    if value is None or isinstance(value, (bool, str)):
+        return repr(value)
+    return "a number"
+
+
 def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: str, args: Sequence[Any],
                   compare: Comparer, matches: Optional[Matcher] = None, rtol: float = FLOAT_RTOL,
                   atol: float = FLOAT_ATOL, show_expected: bool = True,
-                  diagnoses: Iterable[Sequence[Any]] = (), no_warnings: bool = False) -> Tuple[bool, str, str]:
+                  diagnoses: Iterable[Sequence[Any]] = (), no_warnings: bool = False,
+                  fields: Sequence[str] = ()) -> Tuple[bool, str, str]:
     """(passed, message, hint) of one case. ``outcome`` is ``[tag, detail]`` as the kernel (or
     the test file) reports a call, ``[tag, detail, warnings]`` when the call warned (``answer.py``);
     ``diagnoses`` is ``[hint, what that mistake returns]``, with ``warnings`` after them when the
     mistake warned on a case that requires none, and the first mistake the answer matches
     (``matches``, else ``compare`` against its output; and, for an answer whose only fault is its
     warnings, the same warnings) names the hint. ``no_warnings``: the case fails when the call
-    warned. The message is whole: the call, what came back, the expected value when the kind and
-    the comparison show it, the warnings where they matter, and the hint."""
+    warned. ``fields``: the names a kind gives its answer's parts (``Kind.fields``), passed to its
+    ``compare`` as ``names``. The message is whole: the call, what came back, the expected value
+    when the kind and the comparison show it, the warnings where they matter, and the hint."""
+    if fields:
+        compare = _naming(compare, tuple(fields))
     tag, got = outcome[0], outcome[1]
     if tag != "value":
         return False, TAG_MESSAGES[tag].format(function=function, detail=got), ""
@@ -151,6 +236,15 @@ def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: st
         if _same(output, got, args, rtol, atol, compare, matches):
             return False, f"{message} {KNOWN_MISTAKE} {hint}", hint
     return False, message, ""
+
+
+def _naming(compare: Comparer, names: Tuple[str, ...]) -> Comparer:
+    """``compare`` with a kind's field names (``Kind.fields``) bound to its ``names``."""
+    def compare_named(expected: Any, got: Any, call: str, args: Sequence[Any], rtol: float,
+                      atol: float, /) -> Comparison:
+        return compare(expected, got, call, args, rtol, atol, names=names)  # type: ignore[call-arg]
+
+    return compare_named
 
 
 def _same(output: Any, got: Any, args: Sequence[Any], rtol: float, atol: float, compare: Comparer,

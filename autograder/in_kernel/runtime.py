@@ -15,8 +15,8 @@ from typing import Any, Optional, Sequence, Tuple
 from autograder.in_kernel.answer import Caller, answer_of
 from autograder.in_kernel.compare import Comparer, Matcher, judge_outcome, uses_note
 
-# A case kind as a test file holds it: (compare, caller, matches, show_expected).
-_KindParts = Tuple[Comparer, Optional[Caller], Optional[Matcher], bool]
+# A case kind as a test file holds it: (compare, caller, matches, show_expected, fields).
+_KindParts = Tuple[Comparer, Optional[Caller], Optional[Matcher], bool, Tuple[str, ...]]
 # A graded function the reference calls: (its name, its question, its public cases as
 # ``_judged`` takes them after the function and its name: a case that requires no warnings
 # carries its mistakes, none, and True after its tolerances).
@@ -31,7 +31,7 @@ def expect(func: object, func_name: str, call: str, args: Sequence[Any], expecte
            rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (), uses: Sequence[_Use] = (),
            no_warnings: bool = False) -> None:
     """Fail with the judge's message unless ``func`` answers this case. ``kind`` is the case
-    kind's (compare, caller, matches, show_expected); ``mistakes`` the catalogued mistakes'
+    kind's (compare, caller, matches, show_expected, fields); ``mistakes`` the catalogued mistakes'
     [hint, output(, warnings)] on this case; ``uses`` the graded functions the reference calls,
     with their questions and public cases, so that a failure can say one of them fails too;
     ``no_warnings``: the case requires an answer without a warning."""
@@ -43,10 +43,10 @@ def expect(func: object, func_name: str, call: str, args: Sequence[Any], expecte
 def _judged(func: object, func_name: str, call: str, args: Sequence[Any], expected: Any, kind: _KindParts,
             rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (),
             no_warnings: bool = False) -> Tuple[bool, str]:
-    compare, caller, matches, show_expected = kind
+    compare, caller, matches, show_expected, fields = kind
     outcome = answer_of(func, args, caller)
     passed, message, _ = judge_outcome(outcome, expected, func_name, call, args, compare,
-                                       matches, rtol, atol, show_expected, mistakes, no_warnings)
+                                       matches, rtol, atol, show_expected, mistakes, no_warnings, fields)
     return passed, message
 
 

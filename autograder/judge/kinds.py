@@ -3,8 +3,11 @@ the function is called on a case (``call``), how what came back is compared with
 reference gave (``compare``, and ``matches`` for naming a catalogued mistake), the tolerances,
 the time its calls may take, whether feedback shows the expected value, and how the call reads.
 
-``float`` and ``array`` are generic (``compare.py``); an assignment registers its own beside
-the cases that use them (``assignment/<name>/cases.py``), and no generic code names them.
+``float``, ``array`` and ``fields`` are generic (``compare.py``): ``fields`` takes a tuple or a
+dict of numbers and arrays, part by part. A tuple's parts are named by position there; a kind of
+one line names them (``Kind("fit", compare_fields, fields=("w", "mse"))``). An assignment
+registers its own kinds beside the cases that use them (``assignment/<name>/cases.py``), and no
+generic code names them.
 
 A kind's ``call``, ``compare`` and ``matches`` are module-level functions whose files are
 shipped whole (``shipped.py``): the build calls the reference through ``call``, the judge's
@@ -18,13 +21,23 @@ Their signatures are Protocols: ``Comparer`` and ``Matcher`` (``in_kernel/compar
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
 import numpy as np
 
 from autograder.in_kernel.answer import Caller, answer_of
-from autograder.in_kernel.compare import FLOAT_ATOL, FLOAT_RTOL, Comparer, Matcher, compare_array, compare_float
+from autograder.in_kernel.compare import (
+    FLOAT_ATOL,
+    FLOAT_RTOL,
+    Comparer,
+    Comparison,
+    Matcher,
+    compare_array,
+    compare_fields,
+    compare_float,
+)
 
 
 class _Tolerant(Protocol):
@@ -60,6 +73,9 @@ class Kind:
     # The call as feedback shows it, for kinds whose arguments are not what the function
     # receives; None: the generic one (``describe`` below).
     describe: Describer | None = None
+    # The names of a tuple answer's parts, in order ("w", "mse"): ``compare`` receives them as
+    # ``names`` (``compare_fields`` does), so feedback says "w is right; mse is 0.31 ...".
+    fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for role in ("compare", "call", "matches"):
@@ -67,6 +83,19 @@ class Kind:
             if func is not None and (func.__name__ != func.__qualname__ or func.__name__ == "<lambda>"):
                 raise ValueError(f"kind {self.name!r}: {role} must be a function defined at the top of its "
                                  f"module (its file is shipped as source), not {func.__qualname__}")
+        if isinstance(self.fields, str) or not all(isinstance(f, str) and f for f in self.fields):
+            raise ValueError(f"kind {self.name!r}: fields must be a tuple of names, like ('w', 'mse'), "
+                             f"not {self.fields!r}")
+        if self.fields and "names" not in inspect.signature(self.compare).parameters:
+            raise ValueError(f"kind {self.name!r}: fields are passed to compare as names=, which "
+                             f"{self.compare.__name__} does not take (compare_fields does)")
+
+    def compared(self, expected: Any, got: Any, call: str, args: Sequence[Any], rtol: float,
+                 atol: float) -> Comparison:
+        """``compare``, with this kind's field names where it has them."""
+        if self.fields:
+            return self.compare(expected, got, call, args, rtol, atol, names=self.fields)  # type: ignore[call-arg]
+        return self.compare(expected, got, call, args, rtol, atol)
 
     def tolerances(self, case: _Tolerant) -> tuple[float, float]:
         """(rtol, atol) for ``case``: its own where it sets them, else this kind's."""
@@ -109,3 +138,4 @@ def register(kind: Kind) -> Kind:
 
 register(Kind("float", compare_float))
 register(Kind("array", compare_array))
+register(Kind("fields", compare_fields))

@@ -17,6 +17,8 @@ import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from autograder import syntax
+
 if TYPE_CHECKING:
     from autograder.judge.kinds import Kind
 
@@ -37,7 +39,7 @@ def module_source(path: str | Path) -> str:
     """The file's source without its docstring and its imports of the travelling files."""
     path = Path(path)
     source = path.read_text()
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     drop: set[int] = set()
     for i, node in enumerate(tree.body):
         end = node.end_lineno or node.lineno  # (always set by ast.parse)
@@ -111,7 +113,7 @@ def _joined(paths: list[Path]) -> str:
 def _top_level_names(path: Path) -> list[str]:
     """The names a file defines at its top (its imports aside: two files may import numpy)."""
     names = []
-    for node in ast.parse(Path(path).read_text()).body:
+    for node in syntax.parse(Path(path).read_text()).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):

@@ -177,7 +177,7 @@ def judge_question(question: JudgedQuestion, outcomes: Sequence[Sequence[Any] | 
         passed, message, hint = judge_outcome(outcome, case.expected, question.function, case.call,
                                               [decode_arg(a) for a in case.args], kind.compare, kind.matches,
                                               case.rtol, case.atol, kind.show_expected, case.diagnoses,
-                                              case.no_warnings)
+                                              case.no_warnings, kind.fields)
         results.append(CaseResult(True, case.hidden) if passed
                        else CaseResult(False, case.hidden, message, case.call if outcome[0] == "value" else "", hint))
     counted = [r for r in results if r.hidden] if score_from == "hidden" else results
