@@ -189,12 +189,20 @@ def test_tampering_cannot_raise_a_score_or_reach_out(notebooks, casebook, tmp_pa
             # a process that outlives the kernel, and the network
             f"""
             import os, socket, time
-            if os.fork() == 0:
+            # the cell goes on only once the survivor has written its pid (renamed into place,
+            # so never half-written): on a loaded machine it would otherwise be killed unborn
+            pid_file = {str(tmp_path / 'survivor.pid')!r}
+            middle = os.fork()
+            if middle == 0:
                 os.setsid()
                 if os.fork() == 0:
-                    with open({str(tmp_path / 'survivor.pid')!r}, "w") as f: f.write(str(os.getpid()))
+                    with open(pid_file + ".part", "w") as f: f.write(str(os.getpid()))
+                    os.rename(pid_file + ".part", pid_file)
                     time.sleep(600)
+                while not os.path.exists(pid_file):
+                    time.sleep(0.05)
                 os._exit(0)
+            os.waitpid(middle, 0)
             try:
                 socket.create_connection(("127.0.0.1", {port}), timeout=2)
                 open({str(marker)!r}, "w").write("network")
