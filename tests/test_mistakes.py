@@ -127,3 +127,50 @@ def test_grader_check_names_a_mistake_written_unlike_the_catalogue_and_a_broken_
     assert "gd_step_const uses grad_const, which fails q1a_grad: fix that first." in step, step
     # numbers as the tolerance needs them, not as float64 spells them
     assert "returned 2.07727; expected 4.15453. Looks like" in half, half
+
+
+def test_two_mistakes_that_answer_alike_are_both_named():
+    """On a case where two catalogued mistakes return the same value, an answer like theirs
+    names both hints, numbered, in the judge's feedback and in grader.check's, word for word; a
+    case that tells them apart names the one it matches."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from autograder.cases import Case, Mistake
+    from autograder.in_kernel.plain import decode_arg
+    from autograder.judge.kinds import KINDS
+    from autograder.judge.verdict import judge_question
+    from generator.casebook import judged_question
+    from generator.testfiles import render_test_file
+
+    def scale(x, k):
+        return float(np.sum(x) * k)
+
+    mistakes = [Mistake("q_scale", "k squared", "multiply by k, not by k squared.",
+                        "def scale(x, k):\n    import numpy as np\n    return float(np.sum(x) * k * k)\n"),
+                Mistake("q_scale", "k doubled", "multiply by k once, not by 2k.",
+                        "def scale(x, k):\n    import numpy as np\n    return float(np.sum(x) * 2 * k)\n")]
+    # k = 2: k*k and 2k agree; k = 3: they differ.
+    cases = [Case((np.array([1.0, 2.0]), 2.0), False, "float"), Case((np.array([1.0, 2.0]), 3.0), False, "float"),
+             Case((np.array([0.5, 1.5]), 3.0), True, "float")]
+    judged = judged_question(SimpleNamespace(name="q_scale", function="scale", points=1.0),
+                             SimpleNamespace(scale=scale), cases, mistakes)
+    squared = mistakes[0].function("scale")
+    outcomes = [KINDS["float"].answer(squared, [decode_arg(a) for a in c.args]) for c in judged.cases]
+    judge = judge_question(judged, outcomes).cases
+    both = "Looks like a known mistake: (1) multiply by k, not by k squared. (2) multiply by k once, not by 2k."
+    assert judge[0].message.endswith(both) and judge[0].hint.startswith("(1) multiply by k")
+    assert judge[1].message.endswith("Looks like a known mistake: multiply by k, not by k squared.")
+    assert "(2)" not in judge[1].message
+    assert judge[0].markdown().endswith("**Looks like a known mistake:** (1) multiply by k, not by k squared. "
+                                        "(2) multiply by k once, not by 2k.")
+    namespace = {}
+    exec(compile(render_test_file(judged, include_hidden=False), "<test file>", "exec"), namespace)
+    checks = [v.test_func for k, v in namespace.items() if k.startswith("test_public")]
+    said = []
+    for check in checks:
+        with pytest.raises(AssertionError) as failure:
+            check(squared)
+        said.append(str(failure.value))
+    assert said == [judge[0].message, judge[1].message]

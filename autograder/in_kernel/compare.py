@@ -200,9 +200,9 @@ def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: st
     """(passed, message, hint) of one case. ``outcome`` is ``[tag, detail]`` as the kernel (or
     the test file) reports a call, ``[tag, detail, warnings]`` when the call warned (``answer.py``);
     ``diagnoses`` is ``[hint, what that mistake returns]``, with ``warnings`` after them when the
-    mistake warned on a case that requires none, and the first mistake the answer matches
+    mistake warned on a case that requires none, and every mistake the answer matches
     (``matches``, else ``compare`` against its output; and, for an answer whose only fault is its
-    warnings, the same warnings) names the hint. ``no_warnings``: the case fails when the call
+    warnings, the same warnings) names its hint (``hints_of``). ``no_warnings``: the case fails when the call
     warned. ``fields``: the names a kind gives its answer's parts (``Kind.fields``), passed to its
     ``compare`` as ``names``. The message is whole: the call, what came back, the expected value
     when the kind and the comparison show it, the warnings where they matter, and the hint."""
@@ -221,21 +221,26 @@ def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: st
         return True, "", ""
     if comparison.passed:  # the right answer, but not the way the case requires
         message = f"{call} warned: {', '.join(heard)}; {MUST_NOT_WARN}."
-        for diagnosis in diagnoses:
-            if (len(diagnosis) > 2 and set(diagnosis[2]) == set(heard)
-                    and _same(diagnosis[1], got, args, rtol, atol, compare, matches)):
-                return False, f"{message} {KNOWN_MISTAKE} {diagnosis[0]}", diagnosis[0]
-        return False, message, ""
+        hint = hints_of([d[0] for d in diagnoses if len(d) > 2 and set(d[2]) == set(heard)
+                         and _same(d[1], got, args, rtol, atol, compare, matches)])
+        return False, f"{message} {KNOWN_MISTAKE} {hint}" if hint else message, hint
     value = numbers(expected) if comparison.show_expected and show_expected else None
     message = comparison.message + (f"; expected {short_numbers(value)}" if value is not None else "")
     message += "" if message.endswith(".") else "."
     if heard:
         message += f" It warned too: {', '.join(heard)}; {MUST_NOT_WARN}."
-    for diagnosis in diagnoses:
-        hint, output = diagnosis[0], diagnosis[1]
-        if _same(output, got, args, rtol, atol, compare, matches):
-            return False, f"{message} {KNOWN_MISTAKE} {hint}", hint
-    return False, message, ""
+    hint = hints_of([d[0] for d in diagnoses if _same(d[1], got, args, rtol, atol, compare, matches)])
+    return False, f"{message} {KNOWN_MISTAKE} {hint}" if hint else message, hint
+
+
+def hints_of(hints: Sequence[str]) -> str:
+    """The hint of an answer that matches these catalogued mistakes: each of them, numbered, when
+    several give the same answer on a case (which of them the student made, this case cannot
+    tell); '' for none."""
+    unique = list(dict.fromkeys(hints))
+    if len(unique) <= 1:
+        return "".join(unique)
+    return " ".join(f"({number}) {hint}" for number, hint in enumerate(unique, 1))
 
 
 def _naming(compare: Comparer, names: Tuple[str, ...]) -> Comparer:
