@@ -15,6 +15,7 @@ from autograder.judge.casebook import Casebook, JudgedCase, JudgedQuestion
 from autograder.judge.kinds import KINDS
 from generator.authoring import AuthoringError, at
 from generator.cache import NO_CACHE, folder_files
+from generator.hints import check_hints
 
 
 def build_casebook(assignment, seed, cache=NO_CACHE):
@@ -60,6 +61,7 @@ def _judged_questions(assignment, seed):
         if m.question not in names:
             raise AuthoringError(f"{at(assignment.root / 'mistakes.py')}: the mistake {m.name!r} is of {m.question!r}, "
                                  f"which is no question of {assignment.name} (its questions: {', '.join(names)})")
+    check_hints(assignment, mistakes, reference)
     questions = []
     for q in assignment.questions:
         try:

@@ -103,6 +103,16 @@ SILENT_MISTAKES = {
         "reference", "return float(np.mean(residuals**2))",
         "return float(np.mean(residuals**2)) if len(y) == 5 else missing_name",
         "solutions/hw07.py: mse gave no answer on q1_mse's case 3 (hidden, made by assignment/hw07/cases.py)"),
+    "a hint that states the formula": (
+        "mistakes.py", '"N times too large: the loss is the mean of the squared "',
+        '"N times too large: L(w) = Σ(y_i - x_i · w)² / N, the mean of the squared "',
+        "assignment/hw07/mistakes.py: the hint of q1_mse's mistake 'sum instead of mean' states a formula "
+        "('…large: L(w) = Σ(y_i - x_i…'): hints ship to every student in the public test files"),
+    "a hint that repeats the reference's code": (
+        "mistakes.py", '"N times too large: the loss is the mean of the squared "',
+        '"N times too large: return float(np.mean(residuals**2)), the mean of the squared "',
+        "assignment/hw07/mistakes.py: the hint of q1_mse's mistake 'sum instead of mean' repeats the "
+        "reference's code ('float(np.mean(residuals ** 2))')"),
     "a question with no hidden case": (
         "cases.py", "[make(hidden_rng, True) for _ in range(3)]", "[]",
         "assignment/hw07/cases.py: q1_mse has no hidden case, and scores count hidden cases (score_from = "

@@ -9,11 +9,13 @@ each mistake loses points, through the judge and through ``grader.check``.
 from autograder.cases import Mistake
 
 _HALF = "exactly half of the expected value: the derivative of the square brings down a 2."
-_SIGN = "the sign is flipped: the derivative of (y - θ)² with respect to θ is 2(θ - y), not 2(y - θ)."
+_SIGN = ("the sign is flipped: check the chain rule's inner derivative, that of the residual with respect to θ, "
+         "and which way round the residual is written.")
 _SUM = "N times too large: the loss is a mean, so its gradient is one too (divide by N)."
-_STEP = "this is the gradient, not the new θ: return θ - α·dL/dθ."
-_NO_ALPHA = "α is missing: the step is θ - α·dL/dθ."
-_UPHILL = "this steps uphill: gradient descent subtracts α·dL/dθ."
+_STEP = "this is the gradient, not the new θ: the function returns where θ lands after one step."
+_NO_ALPHA = "the step ignores the step size α: how far θ moves must scale with α."
+_UPHILL = "this steps uphill, along the gradient: descent moves θ against it."
+_HALF_STEP = "the step is half what it should be: the one-sample gradient keeps the 2 that the square brings down."
 
 MISTAKES = [
     # q1a: the constant model
@@ -32,7 +34,8 @@ def grad_const(theta, y):
     import numpy as np
     return float(2 * np.sum(theta - np.asarray(y, dtype=float)))
 """),
-    Mistake("q1a_grad", "1/(N-1)", "divides by N - 1: the loss is the mean over all N points.", """
+    Mistake("q1a_grad", "1/(N-1)", "the denominator counts one point too few: the loss is the mean over all "
+            "N points.", """
 def grad_const(theta, y):
     import numpy as np
     y = np.asarray(y, dtype=float)
@@ -44,7 +47,8 @@ def theta_star_const(y):
     import numpy as np
     return float(np.median(y))
 """),
-    Mistake("q1a_opt", "sum instead of mean", "this is the sum of y; θ* is its mean.", """
+    Mistake("q1a_opt", "sum instead of mean", "this is the sum of y, which grows with N: set the gradient "
+            "of the mean loss to zero and solve for θ.", """
 def theta_star_const(y):
     import numpy as np
     return float(np.sum(y))
@@ -64,8 +68,7 @@ def gd_step_const(theta, y, alpha):
     import numpy as np
     return float(theta + alpha * 2 * np.mean(theta - np.asarray(y, dtype=float)))
 """),
-    Mistake("q1a_sgd", "factor 2 dropped", "the step is half what it should be: the one-sample "
-            "gradient of (y_i - θ)² is 2(θ - y_i).", """
+    Mistake("q1a_sgd", "factor 2 dropped", _HALF_STEP, """
 def sgd_step_const(theta, y_i, alpha):
     return float(theta - alpha * (theta - y_i))
 """),
@@ -73,11 +76,12 @@ def sgd_step_const(theta, y_i, alpha):
 def sgd_step_const(theta, y_i, alpha):
     return float(theta + 2 * alpha * (theta - y_i))
 """),
-    Mistake("q1a_sgd", "update returned", "this is the change, not the new θ: return θ minus it.", """
+    Mistake("q1a_sgd", "update returned", "this is the change in θ, not the new θ: the function returns "
+            "where θ lands after the step.", """
 def sgd_step_const(theta, y_i, alpha):
     return float(2 * alpha * (theta - y_i))
 """),
-    Mistake("q1a_contrib", "1/N missing", "each term lacks the 1/N: the terms must add up to the "
+    Mistake("q1a_contrib", "1/N missing", "each term is N times too large: the terms must add up to the "
             "full gradient, which is a mean.", """
 def per_sample_grad_const(theta, y):
     import numpy as np
@@ -89,16 +93,16 @@ def per_sample_grad_const(theta, y):
     y = np.asarray(y, dtype=float)
     return 2 / len(y) * (y - theta)
 """),
-    Mistake("q1a_contrib", "full gradient repeated", "every entry is the full gradient; point i's "
-            "own term is (2/N)(θ - y_i).", """
+    Mistake("q1a_contrib", "full gradient repeated", "every entry is the full gradient: entry i is point i's own "
+            "term, and the N terms add up to the full gradient.", """
 def per_sample_grad_const(theta, y):
     import numpy as np
     y = np.asarray(y, dtype=float)
     return np.full(len(y), 2 * np.mean(theta - y))
 """),
     # q1b: the linear model
-    Mistake("q1b_grad", "x factor missing", "the chain rule's factor x_i is missing: d/dθ (θx_i - "
-            "y_i)² = 2(θx_i - y_i)·x_i.", """
+    Mistake("q1b_grad", "x factor missing", "the chain rule's inner derivative is missing: how fast "
+            "does the prediction for point i change as θ changes?", """
 def grad_linear(theta, x, y):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -110,8 +114,7 @@ def grad_linear(theta, x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(np.mean((theta * x - y) * x))
 """),
-    Mistake("q1b_grad", "sign flipped", _SIGN.replace("(y - θ)²", "(y - θx)²").replace("2(θ - y), not 2(y - θ)",
-                                                                                    "2(θx - y)x, not 2(y - θx)x"), """
+    Mistake("q1b_grad", "sign flipped", _SIGN, """
 def grad_linear(theta, x, y):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -123,20 +126,22 @@ def grad_linear(theta, x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(2 * np.sum((theta * x - y) * x))
 """),
-    Mistake("q1b_opt", "ratio of sums", "Σy/Σx is not the least-squares slope: setting the "
-            "gradient to zero gives Σx_i y_i / Σx_i².", """
+    Mistake("q1b_opt", "ratio of sums", "the ratio of the sums of y and of x is not the "
+            "least-squares slope: set the gradient (your grad_linear) to zero and solve for θ.", """
 def theta_star_linear(x, y):
     import numpy as np
     return float(np.sum(y) / np.sum(x))
 """),
-    Mistake("q1b_opt", "square of the sum", "(Σx)² stands where Σx_i² belongs.", """
+    Mistake("q1b_opt", "square of the sum", "the denominator squares the sum of x, so the points' x values "
+            "mix: set the gradient to zero and look at what multiplies θ, point by point.", """
 def theta_star_linear(x, y):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(np.sum(x * y) / np.sum(x) ** 2)
 """),
-    Mistake("q1b_opt", "mean of ratios", "averaging y_i/x_i weighs every point alike (and breaks "
-            "at x_i = 0); least squares gives Σx_i y_i / Σx_i².", """
+    Mistake("q1b_opt", "mean of ratios", "averaging the points' ratios of y to x weighs every "
+            "point alike (and breaks where x_i = 0), while least squares lets a point with a large |x_i| count "
+            "more: set the gradient to zero and solve for θ.", """
 def theta_star_linear(x, y):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -154,25 +159,24 @@ def gd_step_linear(theta, x, y, alpha):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(theta - 2 * np.mean((theta * x - y) * x))
 """),
-    Mistake("q1b_sgd", "x factor missing", "the one-sample gradient is 2(θx_i - y_i)·x_i: the "
-            "factor x_i is missing.", """
+    Mistake("q1b_sgd", "x factor missing", "the one-sample gradient lacks the chain rule's inner "
+            "derivative: how fast does the prediction for x_i change as θ changes?", """
 def sgd_step_linear(theta, x_i, y_i, alpha):
     return float(theta - 2 * alpha * (theta * x_i - y_i))
 """),
-    Mistake("q1b_sgd", "factor 2 dropped", "the step is half what it should be: the one-sample "
-            "gradient is 2(θx_i - y_i)·x_i.", """
+    Mistake("q1b_sgd", "factor 2 dropped", _HALF_STEP, """
 def sgd_step_linear(theta, x_i, y_i, alpha):
     return float(theta - alpha * (theta * x_i - y_i) * x_i)
 """),
-    Mistake("q1b_contrib", "1/N missing", "each vote lacks the 1/N: the votes must add up to the "
-            "full gradient, which is a mean.", """
+    Mistake("q1b_contrib", "1/N missing", "each vote is N times too large: the votes must add up to "
+            "the full gradient, which is a mean.", """
 def per_sample_grad_linear(theta, x, y):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return 2 * (theta * x - y) * x
 """),
-    Mistake("q1b_contrib", "x factor missing", "each vote is (2/N)(θx_i - y_i)·x_i: the factor "
-            "x_i, the reason votes differ, is missing.", """
+    Mistake("q1b_contrib", "x factor missing", "the votes lack the chain rule's inner derivative, the "
+            "factor that makes a point with a large |x_i| vote harder.", """
 def per_sample_grad_linear(theta, x, y):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -184,7 +188,8 @@ def relu_net(x, w, b, v, c):
     import numpy as np
     return np.maximum(np.outer(x, w) + b, 0) @ np.asarray(v, dtype=float)
 """),
-    Mistake("q2_forward", "ReLU forgotten", "the units are linear: apply ReLU to w_j x + b_j.", """
+    Mistake("q2_forward", "ReLU forgotten", "the units are linear: each hidden unit passes its "
+            "pre-activation through ReLU.", """
 def relu_net(x, w, b, v, c):
     import numpy as np
     return (np.outer(x, w) + b) @ np.asarray(v, dtype=float) + c
@@ -194,14 +199,16 @@ def relu_net(x, w, b, v, c):
     import numpy as np
     return np.maximum((np.outer(x, w) + b) @ np.asarray(v, dtype=float) + c, 0)
 """),
-    Mistake("q2_elbows", "b/w", "elbows as b/w: w_j x + b_j = 0 at x = -b_j/w_j.", """
+    Mistake("q2_elbows", "b/w", "the sign is flipped: an elbow is where the unit's pre-activation crosses "
+            "0; solve that for x.", """
 def elbows(w, b):
     import numpy as np
     w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(w != 0, b / np.where(w != 0, w, 1), np.nan)
 """),
-    Mistake("q2_elbows", "w/b", "w and b are swapped: w_j x + b_j = 0 at x = -b_j/w_j.", """
+    Mistake("q2_elbows", "w/b", "w and b are swapped: an elbow is where the unit's pre-activation crosses "
+            "0; solve that for x.", """
 def elbows(w, b):
     import numpy as np
     w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
@@ -215,26 +222,27 @@ def elbows(w, b):
     w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     return np.array([-bj / wj if wj != 0 else 0.0 for wj, bj in zip(w, b)])
 """),
-    Mistake("q2_slopes", "|w| missing", "the slope changes by v_j·|w_j|: the unit's own slope |w_j| "
-            "is missing.", """
+    Mistake("q2_slopes", "|w| missing", "the change in slope must also grow with how steep unit j "
+            "itself is: the unit's own slope is missing.", """
 def slope_changes(w, v):
     import numpy as np
     return np.asarray(v, dtype=float).copy()
 """),
-    Mistake("q2_slopes", "v missing", "the slope changes by v_j·|w_j|: the output weight v_j is "
-            "missing.", """
+    Mistake("q2_slopes", "v missing", "the change in slope must also scale with the unit's output "
+            "weight v_j, which is missing.", """
 def slope_changes(w, v):
     import numpy as np
     return np.abs(np.asarray(w, dtype=float))
 """),
     Mistake("q2_slopes", "w without abs", "for w_j < 0 the unit is active left of its elbow, so "
-            "crossing it left to right still adds v_j·|w_j|, not v_j·w_j.", """
+            "crossing it from left to right still changes the slope of f with the sign of v_j: the sign of "
+            "w_j must not count.", """
 def slope_changes(w, v):
     import numpy as np
     return np.asarray(v, dtype=float) * np.asarray(w, dtype=float)
 """),
-    Mistake("q2_features", "ReLU forgotten", "the features are ReLU(x_n w_j + b_j): the ReLU is "
-            "missing.", """
+    Mistake("q2_features", "ReLU forgotten", "the features are the hidden units' outputs, after the "
+            "ReLU: the ReLU is missing.", """
 def hidden_features(x, w, b):
     import numpy as np
     return np.outer(x, w) + np.asarray(b, dtype=float)
@@ -245,27 +253,27 @@ def hidden_features(x, w, b):
     import numpy as np
     return np.maximum(np.outer(x, w) + np.asarray(b, dtype=float), 0).T
 """),
-    Mistake("q2_ridge", "lambda forgotten", "this is plain least squares: ridge adds λI to FᵀF.", """
+    Mistake("q2_ridge", "lambda forgotten", "this is plain least squares: the penalty λ never enters the solve.", """
 def fit_last_layer_ridge(features, y, lambd):
     import numpy as np
     F = np.asarray(features, dtype=float)
     return np.linalg.lstsq(F, np.asarray(y, dtype=float), rcond=None)[0]
 """),
-    Mistake("q2_ridge", "lambda on the wrong side", "λI belongs inside the inverse, added to FᵀF: "
-            "c = (FᵀF + λI)⁻¹Fᵀy.", """
+    Mistake("q2_ridge", "lambda on the wrong side", "λ was added to the answer after the solve: the "
+            "penalty belongs in the matrix that is solved with, before solving.", """
 def fit_last_layer_ridge(features, y, lambd):
     import numpy as np
     F = np.asarray(features, dtype=float)
     return np.linalg.solve(F.T @ F, F.T @ np.asarray(y, dtype=float)) + lambd
 """),
-    Mistake("q2_ridge", "lambda on every entry", "λ was added to every entry of FᵀF; it belongs on "
-            "the diagonal only (λI).", """
+    Mistake("q2_ridge", "lambda on every entry", "λ was added to every entry of FᵀF: the penalty "
+            "λ‖a‖² treats each coefficient on its own, so it changes the diagonal only.", """
 def fit_last_layer_ridge(features, y, lambd):
     import numpy as np
     F = np.asarray(features, dtype=float)
     return np.linalg.solve(F.T @ F + lambd, F.T @ np.asarray(y, dtype=float))
 """),
-    Mistake("q2_train", "wrong layer frozen", "with train_all_layers=False only the output layer "
+    Mistake("q2_train", "wrong layer frozen", "with train_all_layers False only the output layer "
             "net[2] trains; the hidden layer must stay as it was.", """
 def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
     import torch
@@ -281,8 +289,8 @@ def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
         losses.append(loss.item())
     return losses
 """),
-    Mistake("q2_train", "zero_grad forgotten", "gradients pile up from step to step: clear them "
-            "(optimizer.zero_grad()) before each backward pass.", """
+    Mistake("q2_train", "zero_grad forgotten", "gradients pile up from step to step: PyTorch adds each "
+            "backward pass's gradients to the ones already there, until they are cleared.", """
 def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
     import torch
     params = list(net.parameters()) if train_all_layers else list(net[2].parameters())

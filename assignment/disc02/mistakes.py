@@ -8,7 +8,8 @@ points through the judge and through ``grader.check``.
 from autograder.cases import Mistake
 
 _NO_MEAN = "N times too large: the loss is a mean over the N samples, so its gradient is one too (divide by N)."
-_SIGN = "the sign is flipped: the gradient of the cross-entropy with respect to the logits is p - y, not y - p."
+_SIGN = ("the sign is flipped: the gradient with respect to a logit is positive where the model gives its class "
+         "more probability than the label does.")
 # What the softmax's hints ask, without giving the answer.
 _WHICH_SHIFT = "which constant leaves every exponent of the row at most 0, and one of them exactly 0?"
 _OVERFLOW = ("exp overflows for large logits (exp(1000) is inf, and inf / inf is NaN), and underflows for very "
@@ -18,7 +19,8 @@ _OVERFLOW = ("exp overflows for large logits (exp(1000) is inf, and inf / inf is
 MISTAKES = [
     # q1_sigmoid
     Mistake("q1_sigmoid", "exp(z) / (1 + exp(z))", "exp(z) overflows for large positive z (exp(1000) is inf, and "
-            "inf / inf is NaN): this form is safe only where z is negative. Which form is safe where z is positive?", """
+            "inf / inf is NaN): this form is safe only where z is negative. Which form is safe where z is "
+            "positive?", """
 def sigmoid(z):
     import numpy as np
     e = np.exp(np.asarray(z, dtype=float))
@@ -40,7 +42,7 @@ def sigmoid(z):
     z = np.asarray(z, dtype=float)
     return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
 """),
-    Mistake("q1_sigmoid", "sign of z", "this is sigmoid(-z): the sigmoid is 1 / (1 + exp(-z)), which goes to 1 as z grows.", """
+    Mistake("q1_sigmoid", "sign of z", "this is the sigmoid of -z: the sigmoid goes to 1 as z grows.", """
 def sigmoid(z):
     import numpy as np
     return 1 / (1 + np.exp(np.asarray(z, dtype=float)))
@@ -54,26 +56,27 @@ def sigmoid_grad(z):
     e = np.exp(-np.asarray(z, dtype=float))
     return e / (1 + e) ** 2
 """),
-    Mistake("q1_sigmoid_grad", "tanh's rule", "1 - σ(z)² is the tanh rule; the sigmoid's derivative is σ(z)(1 - σ(z)).", """
+    Mistake("q1_sigmoid_grad", "tanh's rule", "this is tanh's derivative written with σ in place of tanh: "
+            "derive the sigmoid's own from its definition, in terms of σ(z).", """
 def sigmoid_grad(z):
     import numpy as np
     s = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
     return 1 - s ** 2
 """),
-    Mistake("q1_sigmoid_grad", "sigmoid returned", "this is σ(z) itself, not its derivative σ(z)(1 - σ(z)).", """
+    Mistake("q1_sigmoid_grad", "sigmoid returned", "this is σ(z) itself, not its derivative.", """
 def sigmoid_grad(z):
     import numpy as np
     return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
 """),
-    Mistake("q1_sigmoid_grad", "z(1 - z)", "σ(z)(1 - σ(z)) takes the sigmoid's value, not z: z(1 - z) is the "
-            "formula applied to the wrong thing.", """
+    Mistake("q1_sigmoid_grad", "z(1 - z)", "the derivative's form in terms of σ takes the sigmoid's value "
+            "σ(z), not z itself: it was applied to the wrong thing.", """
 def sigmoid_grad(z):
     import numpy as np
     z = np.asarray(z, dtype=float)
     return z * (1 - z)
 """),
     # q1_logistic_grad
-    Mistake("q1_logistic_grad", "chain rule through p", "the chain rule through p divides by p(1 - p), which is "
+    Mistake("q1_logistic_grad", "chain rule through p", "the chain rule through p divides by a factor that is "
             "exactly 0 once the sigmoid saturates (p is 1.0 in floating point for logits above about 37), and 0 / 0 "
             "is NaN: simplify dL/dz on paper before you code it.", """
 def logistic_grad(w, X, y):
@@ -92,15 +95,16 @@ def logistic_grad(w, X, y):
     p = 1 / (1 + np.exp(-(X @ np.asarray(w, dtype=float))))
     return X.T @ (p - y)
 """),
-    Mistake("q1_logistic_grad", "y - p", "the sign is flipped: dL/dw = Xᵀ(p - y) / N, not Xᵀ(y - p) / N.", """
+    Mistake("q1_logistic_grad", "y - p", "the sign is flipped: check which way round the residual between p "
+            "and y is written.", """
 def logistic_grad(w, X, y):
     import numpy as np
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     p = 1 / (1 + np.exp(-(X @ np.asarray(w, dtype=float))))
     return X.T @ (y - p) / len(y)
 """),
-    Mistake("q1_logistic_grad", "no sigmoid", "this is linear regression's gradient: the prediction is "
-            "p = σ(Xw), not Xw.", """
+    Mistake("q1_logistic_grad", "no sigmoid", "this is linear regression's gradient: the prediction p "
+            "passes Xw through the sigmoid.", """
 def logistic_grad(w, X, y):
     import numpy as np
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
@@ -191,7 +195,8 @@ def cross_entropy_grad(Z, labels):
     Y[np.arange(len(labels)), labels] = 1
     return (Y - P) / len(labels)
 """),
-    Mistake("q2_ce_grad", "softmax returned", "this is softmax(Z) / N: subtract the one-hot labels, dL/dZ = (P - Y) / N.", """
+    Mistake("q2_ce_grad", "softmax returned", "this is the softmax divided by N: the one-hot labels are "
+            "missing from the gradient.", """
 def cross_entropy_grad(Z, labels):
     import numpy as np
     Z = np.asarray(Z, dtype=float)
@@ -199,7 +204,8 @@ def cross_entropy_grad(Z, labels):
     return e / e.sum(axis=1, keepdims=True) / len(labels)
 """),
     # q3_backprop
-    Mistake("q3_backprop", "tanh' = 1 - tanh", "tanh's derivative is 1 - tanh(a)², not 1 - tanh(a).", """
+    Mistake("q3_backprop", "tanh' = 1 - tanh", "tanh's derivative is not what was used here: derive it from "
+            "tanh's definition, in terms of tanh itself.", """
 def two_layer_grads(X, labels, W1, b1, W2, b2):
     import numpy as np
     X = np.asarray(X, dtype=float)
@@ -212,8 +218,8 @@ def two_layer_grads(X, labels, W1, b1, W2, b2):
     dA = (dZ @ W2.T) * (1 - H)
     return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
 """),
-    Mistake("q3_backprop", "no tanh'", "the gradient skips the tanh: on the way back through Hid = tanh(A) "
-            "multiply by tanh'(A) = 1 - Hid² entrywise.", """
+    Mistake("q3_backprop", "no tanh'", "the gradient skips the tanh: on the way back through Hid, "
+            "multiply entrywise by tanh's derivative at A.", """
 def two_layer_grads(X, labels, W1, b1, W2, b2):
     import numpy as np
     X = np.asarray(X, dtype=float)
@@ -238,8 +244,8 @@ def two_layer_grads(X, labels, W1, b1, W2, b2):
     dA = (dZ @ W2.T) * (1 - H ** 2)
     return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
 """),
-    Mistake("q3_backprop", "pre-activation used", "dW2 multiplies by the hidden layer's output Hid = tanh(A), "
-            "not by its input A.", """
+    Mistake("q3_backprop", "pre-activation used", "dW2 multiplies by the hidden layer's output Hid, after the "
+            "tanh, not by its input A.", """
 def two_layer_grads(X, labels, W1, b1, W2, b2):
     import numpy as np
     X = np.asarray(X, dtype=float)
@@ -254,9 +260,8 @@ def two_layer_grads(X, labels, W1, b1, W2, b2):
     return X.T @ dA, dA.sum(axis=0), A.T @ dZ, dZ.sum(axis=0)
 """),
     # q4_numgrad
-    Mistake("q4_numgrad", "forward difference", "this is a forward difference (f(x + ε) - f(x)) / ε, whose "
-            "error shrinks like ε; the central difference (f(x + ε) - f(x - ε)) / 2ε is asked for, and its "
-            "error shrinks like ε².", """
+    Mistake("q4_numgrad", "forward difference", "this is a forward difference, whose error shrinks only in "
+            "proportion to ε; the central difference, which evaluates f on both sides of x, is asked for.", """
 def numerical_gradient(f, x, eps):
     import numpy as np
     x = np.array(x, dtype=float)
@@ -267,7 +272,8 @@ def numerical_gradient(f, x, eps):
         grad[i] = (f(x + step) - f(x)) / eps
     return grad
 """),
-    Mistake("q4_numgrad", "divided by eps", "twice the gradient: the two points are 2ε apart, so divide by 2ε.", """
+    Mistake("q4_numgrad", "divided by eps", "twice the gradient: how far apart are the two points where f "
+            "is evaluated?", """
 def numerical_gradient(f, x, eps):
     import numpy as np
     x = np.array(x, dtype=float)
@@ -279,15 +285,15 @@ def numerical_gradient(f, x, eps):
     return grad
 """),
     Mistake("q4_numgrad", "all coordinates at once", "every coordinate was moved at once: move one coordinate "
-            "at a time (x ± ε·e_i), or each entry mixes all the partial derivatives.", """
+            "at a time, or each entry mixes all the partial derivatives.", """
 def numerical_gradient(f, x, eps):
     import numpy as np
     x = np.array(x, dtype=float)
     slope = (f(x + eps) - f(x - eps)) / (2 * eps)
     return np.full(x.shape, slope)
 """),
-    Mistake("q4_numgrad", "integer x modified in place", "x holds integers here, so x[i] += ε rounds the "
-            "step away: copy x as floats first (np.array(x, dtype=float)).", """
+    Mistake("q4_numgrad", "integer x modified in place", "x holds integers here, so adding ε to one of its entries "
+            "rounds the step away: work on a copy of x in floating point.", """
 def numerical_gradient(f, x, eps):
     import numpy as np
     grad = np.zeros(len(x))
