@@ -58,6 +58,33 @@ PROBE = """
             seen["network"] = False
         raise RuntimeError("SEEN" + json.dumps(seen) + "SEEN")
 """
+# A graded function that tries to start processes of its own (each would have limits of its own)
+# and a thread, and reports what it got through its error message.
+SPAWNER = """
+    def theta_star_linear(x, y):
+        import json, os, subprocess, threading
+        tried = {}
+        try:
+            pid = os.fork()
+            if pid == 0:
+                grown = bytearray(1 << 30)
+                os._exit(0)
+            os.waitpid(pid, 0)
+            tried["fork"] = "started"
+        except OSError as exc:
+            tried["fork"] = type(exc).__name__
+        try:
+            subprocess.run(["true"], check=True)
+            tried["subprocess"] = "started"
+        except OSError as exc:
+            tried["subprocess"] = type(exc).__name__
+        box = []
+        worker = threading.Thread(target=lambda: box.append(sum(range(1000))))
+        worker.start()
+        worker.join()
+        tried["thread"] = box == [499500]
+        raise RuntimeError("SPAWN" + json.dumps(tried) + "SPAWN")
+"""
 HOSTILE = {
     "kills_everything": "import os, signal\nfor pid in range(2, 5000):\n    try:\n        os.kill(pid, signal.SIGKILL)\n"
                         "    except OSError:\n        pass\nos.kill(-1, signal.SIGKILL)",
@@ -122,6 +149,7 @@ def test_the_sandbox_check_names_the_rootless_mode(ta):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "works (rootless: user namespaces" in result.stdout
     assert "memory cap: per process (data and address space, shared mappings included)" in result.stdout
+    assert "a kernel may start threads but no other process (a seccomp filter)" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +179,7 @@ def _grade_as_ta(ta, notebooks, autograder_zip, base):
         submission(notebooks, folder, base="solution", answers={"q1a_grad": probe}, name="probe.ipynb")
         submission(notebooks, folder, base="solution", answers={"q1a_grad": WRITER}, name="filler.ipynb")
         submission(notebooks, folder, base="solution", answers={"q1b_gd": SHARED_MAPPING}, name="mapper.ipynb")
+        submission(notebooks, folder, base="solution", answers={"q1b_opt": SPAWNER}, name="spawner.ipynb")
         _give(work, ta)
         started = time.monotonic()
         result = _as_ta([str(EECS182), "grade", str(folder), "-o", str(work / "out"), "-a",
@@ -196,6 +225,16 @@ def test_a_rootless_kernel_cannot_map_past_its_memory_cap(graded):
     assert "TOOK" not in feedback and "gd_step_linear raised" in feedback, feedback
     assert graded["rows"]["mapper"]["q1b_gd"] == "0"
     assert float(graded["rows"]["mapper"]["total_points_earned"]) == TOTAL - 1
+
+
+def test_a_rootless_kernel_may_start_threads_but_no_other_process(graded):
+    # Each process has limits of its own, so without a memory cgroup a kernel is kept to one
+    # (a seccomp filter): its limits are then all it can use. It costs only that question.
+    feedback = (graded["work"] / "out" / "feedback" / "spawner.txt").read_text()
+    assert json.loads(feedback.split("SPAWN")[1]) == {"fork": "BlockingIOError", "subprocess": "BlockingIOError",
+                                                      "thread": True}, feedback
+    row = graded["rows"]["spawner"]
+    assert row["q1b_opt"] == "0" and float(row["total_points_earned"]) == TOTAL - DISC01.question("q1b_opt").points
 
 
 def test_a_rootless_kernel_writes_nowhere_but_its_own_capped_folders(graded):

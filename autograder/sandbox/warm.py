@@ -88,8 +88,9 @@ class WarmLauncher:
         return WarmKernel(self.server, {
             "connection_file": str(Path(connection_file).resolve()), "uid": self.uid,
             "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds,
-            # Without a memory cgroup (``judge/memory.py``), address space counts shared mappings.
-            "cap_address_space": cgroup_parent()[0] is None,
+            # Without a memory cgroup (``judge/memory.py``) the kernel's own limits must cap all it
+            # does: its address space (shared mappings count) and no process besides itself.
+            "no_memory_cgroup": cgroup_parent()[0] is None,
             "scratch_mb": limits.scratch_mb, "env": env})
 
 

@@ -15,7 +15,8 @@ once (about 3 s), then, per connection from the judge (``warm.WarmLauncher``), f
                   │  when it exits the kernel kills everything left in the namespace
                   └── K: the kernel, as the slot's own unprivileged uid (rootless: uid 1000
                          of a user namespace of its own), no capabilities, no new
-                         privileges, memory, CPU and process limits
+                         privileges, memory, CPU and process limits (without a memory
+                         cgroup: no process besides itself, threads only)
 
 (The kernel is not pid 1 itself, which would save a fork of the warm image, 18 ms: an init
 process ignores the signals it has no handler for, and so a notebook could not end its own
@@ -27,11 +28,13 @@ reach another; each one's user namespace gives it a process count of its own.
 
 A fork costs milliseconds and copies nothing a submission could have touched: every kernel
 starts from the same clean, warm image, and nothing of one kernel outlives it or is visible to
-another. Standard library only: the project itself is not visible in the sandbox.
+another. Standard library only (and pyseccomp, ctypes over the system's libseccomp): the
+project itself is not visible in the sandbox.
 """
 
 import argparse
 import ctypes
+import functools
 import gc
 import hashlib
 import importlib
@@ -57,6 +60,29 @@ ROOTLESS_KERNEL_UID = 1000  # the kernel's uid inside its own user namespace
 
 SCRATCH = "/submission"
 MAX_PROCESSES = 64
+CLONE_THREAD = 0x00010000
+
+
+@functools.lru_cache(maxsize=1)
+def no_other_process_filter():
+    """(a seccomp filter under which this process may start threads but no other process, or
+    None; why not). Built once here, before any kernel, and loaded by each kernel that has no
+    memory cgroup: per-process limits then cap all that kernel is, since all it runs shares its
+    one address space. fork, vfork and a clone without CLONE_THREAD fail with EAGAIN, as at a
+    process limit; clone3, whose flags a filter cannot read, says ENOSYS, and glibc then makes
+    its threads with clone. pyseccomp is ctypes over the system's libseccomp."""
+    try:
+        import errno
+
+        import pyseccomp
+    except (ImportError, RuntimeError, OSError) as exc:  # RuntimeError: no libseccomp on this machine
+        return None, f"no seccomp filter ({exc})"
+    rule = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
+    for call in ("fork", "vfork"):
+        rule.add_rule(pyseccomp.ERRNO(errno.EAGAIN), call)
+    rule.add_rule(pyseccomp.ERRNO(errno.EAGAIN), "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, CLONE_THREAD, 0))
+    rule.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
+    return rule, "a seccomp filter"
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -171,7 +197,7 @@ def _become_kernel(request, conn, rootless):
         _own_user_namespace()
     memory = request["memory_mb"] << 20
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
-    if request.get("cap_address_space"):  # no memory cgroup: the warm image's size, and the cap on top
+    if request.get("no_memory_cgroup"):  # the warm image's size, and the cap on top
         space = _address_space() + memory
         resource.setrlimit(resource.RLIMIT_AS, (space, space))
     resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_seconds"], request["cpu_seconds"] + 5))
@@ -185,6 +211,8 @@ def _become_kernel(request, conn, rootless):
         os.setgid(uid)
         os.setuid(uid)  # from root to another uid: every capability is gone
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if request.get("no_memory_cgroup"):  # threads only, all under the limits above
+        no_other_process_filter()[0].load()  # there is one: _serve_kernel made sure
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):  # as a fresh Python has them
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(SCRATCH)
@@ -242,6 +270,9 @@ def _serve_kernel(conn, support, keep_readonly, rootless):
     """In C. Replies ``started`` when the kernel is on its way, ``exit N`` once the kernel
     and everything it started are gone."""
     request = _read_request(conn)
+    rule, how = no_other_process_filter()
+    if request.get("no_memory_cgroup") and rule is None:
+        raise RuntimeError(f"its kernels may start no process of their own, and it cannot hold them to that: {how}")
     _private_world(request, support, keep_readonly, rootless)
     init = _fork(_init, request, conn, rootless, status=71)
     conn.sendall(b"started\n")
@@ -311,6 +342,7 @@ def main():
         except Exception as exc:  # a missing optional package only costs speed
             print(f"[zygote] could not preload {module}: {exc}", file=sys.stderr)
     _lighter_kernels()
+    no_other_process_filter()  # built once, warm
     # Kernels share the warm image's pages until they write to them. Python's collector writes
     # to every object it visits; frozen objects it leaves alone, so they stay shared.
     gc.collect()

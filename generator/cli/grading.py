@@ -116,11 +116,15 @@ def sandbox_check():
             raise SystemExit(1) from None
         return
     from autograder.judge.memory import cgroup_parent
+    from autograder.sandbox.zygote import no_other_process_filter
 
     group, what = cgroup_parent()
+    rule, how = no_other_process_filter()
     click.echo(f"memory cap: {what}" if group is not None else
                f"memory cap: per process (data and address space, shared mappings included), as {what}; "
-               "each of a kernel's processes has its own")
+               + ("a kernel may start threads but no other process (a seccomp filter), so the cap is all it uses"
+                  if rule is not None else f"and a kernel cannot be kept to one process here ({how}): grading "
+                  "refuses to start kernels until libseccomp is installed"))
     if rootless():
         click.echo("the root mode (a uid of its own per grading slot) needs root: run eecs182 grade with sudo "
                    "for it; the rootless mode isolates as well, short of that")
