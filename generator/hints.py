@@ -51,6 +51,8 @@ def formula_in(text):
             continue  # written tight to a name and loose after it, a star names an optimum: "θ* is"
         elif char not in _ARITHMETIC and char not in _RELATION:
             continue
+        if char in "+−±" and text[i - 1:i] == " " and text[i + 1:i + 2] not in ("", " ", "="):
+            continue  # a sign, written tight to what it signs: "±inf", "gives −1"
         left, right = _operand_before(text, i), _operand_after(text, i)
         if left is None or right is None:
             continue

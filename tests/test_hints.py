@@ -40,6 +40,7 @@ POINTERS = [
     "with train_all_layers False only the output layer net[2] trains.",
     "the matrix is (H, N); it should be (N, H), one row per input.",
     "exp(-z) overflows for very negative z: the answer is still 0, but numpy warns.",
+    "dividing by its zero weight gives ±inf (or NaN with a warning).",
 ]
 
 

@@ -147,6 +147,12 @@ def theta_star_linear(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(np.mean(y / x))
 """),
+    Mistake("q1b_opt", "intercept fitted", "this slope belongs to a line fitted with an intercept: the model θx "
+            "has none, so its line must pass through the origin.", """
+def theta_star_linear(x, y):
+    import numpy as np
+    return float(np.polyfit(np.asarray(x, dtype=float), np.asarray(y, dtype=float), 1)[0])
+"""),
     Mistake("q1b_gd", "gradient returned", _STEP, """
 def gd_step_linear(theta, x, y, alpha):
     import numpy as np
@@ -158,6 +164,21 @@ def gd_step_linear(theta, x, y, alpha):
     import numpy as np
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return float(theta - 2 * np.mean((theta * x - y) * x))
+"""),
+    Mistake("q1b_gd", "uphill", _UPHILL, """
+def gd_step_linear(theta, x, y, alpha):
+    import numpy as np
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(theta + alpha * 2 * np.mean((theta * x - y) * x))
+"""),
+    Mistake("q1b_sgd", "uphill", _UPHILL, """
+def sgd_step_linear(theta, x_i, y_i, alpha):
+    return float(theta + 2 * alpha * (theta * x_i - y_i) * x_i)
+"""),
+    Mistake("q1b_sgd", "update returned", "this is the change in θ, not the new θ: the function returns "
+            "where θ lands after the step.", """
+def sgd_step_linear(theta, x_i, y_i, alpha):
+    return float(2 * alpha * (theta * x_i - y_i) * x_i)
 """),
     Mistake("q1b_sgd", "x factor missing", "the one-sample gradient lacks the chain rule's inner "
             "derivative: how fast does the prediction for x_i change as θ changes?", """
@@ -222,6 +243,14 @@ def elbows(w, b):
     w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     return np.array([-bj / wj if wj != 0 else 0.0 for wj, bj in zip(w, b)])
 """),
+    Mistake("q2_elbows", "dividing by a zero weight", "a unit with w_j = 0 has no elbow, and dividing by its "
+            "zero weight gives ±inf (or NaN with a warning): return NaN there without dividing.", """
+def elbows(w, b):
+    import numpy as np
+    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -b / w
+"""),
     Mistake("q2_slopes", "|w| missing", "the change in slope must also grow with how steep unit j "
             "itself is: the unit's own slope is missing.", """
 def slope_changes(w, v):
@@ -272,6 +301,14 @@ def fit_last_layer_ridge(features, y, lambd):
     import numpy as np
     F = np.asarray(features, dtype=float)
     return np.linalg.solve(F.T @ F + lambd, F.T @ np.asarray(y, dtype=float))
+"""),
+    Mistake("q2_ridge", "errors averaged over N", "the squared errors were averaged over the N points, which "
+            "makes λ weigh N times more: in this loss they are summed, as the docstring writes it.", """
+def fit_last_layer_ridge(features, y, lambd):
+    import numpy as np
+    F = np.asarray(features, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return np.linalg.solve(F.T @ F / len(y) + lambd * np.eye(F.shape[1]), F.T @ y / len(y))
 """),
     Mistake("q2_train", "wrong layer frozen", "with train_all_layers False only the output layer "
             "net[2] trains; the hidden layer must stay as it was.", """

@@ -203,6 +203,16 @@ def cross_entropy_grad(Z, labels):
     e = np.exp(Z - Z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True) / len(labels)
 """),
+    Mistake("q2_ce_grad", "whole columns of the labels", "P[:, labels] takes whole columns, so every "
+            "sample loses 1 in each class that any sample has: take one entry per sample, its own label's.", """
+def cross_entropy_grad(Z, labels):
+    import numpy as np
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = e / e.sum(axis=1, keepdims=True)
+    P[:, labels] -= 1
+    return P / len(labels)
+"""),
     # q3_backprop
     Mistake("q3_backprop", "tanh' = 1 - tanh", "tanh's derivative is not what was used here: derive it from "
             "tanh's definition, in terms of tanh itself.", """
@@ -258,6 +268,52 @@ def two_layer_grads(X, labels, W1, b1, W2, b2):
     dZ /= len(labels)
     dA = (dZ @ W2.T) * (1 - H ** 2)
     return X.T @ dA, dA.sum(axis=0), A.T @ dZ, dZ.sum(axis=0)
+"""),
+    Mistake("q3_backprop", "tanh' of the pre-activation", "tanh's derivative was taken at the wrong place: the "
+            "identity in terms of tanh itself needs tanh's value Hid, not its input A.", """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    A = X @ W1 + b1
+    H = np.tanh(A)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dZ /= len(labels)
+    dA = (dZ @ W2.T) * (1 - A ** 2)
+    return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
+"""),
+    Mistake("q3_backprop", "biases divided by N again", "the bias gradients are N times too small: the error signals "
+            "dZ and dA are already averaged over the N samples, so their sums over the samples need no second "
+            "averaging.", """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    A = X @ W1 + b1
+    H = np.tanh(A)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dZ /= len(labels)
+    dA = (dZ @ W2.T) * (1 - H ** 2)
+    return X.T @ dA, dA.sum(axis=0) / len(labels), H.T @ dZ, dZ.sum(axis=0) / len(labels)
+"""),
+    Mistake("q3_backprop", "sign flipped", "every gradient points the wrong way: check the sign of the error signal "
+            "at the logits that backpropagation starts from.", """
+def two_layer_grads(X, labels, W1, b1, W2, b2):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    A = X @ W1 + b1
+    H = np.tanh(A)
+    Z = H @ W2 + b2
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    dZ = e / e.sum(axis=1, keepdims=True)
+    dZ[np.arange(len(labels)), labels] -= 1
+    dZ /= -len(labels)
+    dA = (dZ @ W2.T) * (1 - H ** 2)
+    return X.T @ dA, dA.sum(axis=0), H.T @ dZ, dZ.sum(axis=0)
 """),
     # q4_numgrad
     Mistake("q4_numgrad", "forward difference", "this is a forward difference, whose error shrinks only in "
