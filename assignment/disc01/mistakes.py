@@ -374,4 +374,54 @@ def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
         losses.append(loss.item())
     return losses
 """),
+    Mistake("q2_train", "drawn without replacement", "each step must draw its minibatch exactly as the "
+            "docstring says, with replacement: the grader replays the same draws from rng, so any other draw trains "
+            "on other points.", """
+def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
+    import torch
+    params = list(net.parameters()) if train_all_layers else list(net[2].parameters())
+    optimizer = torch.optim.SGD(params, lr=lr)
+    losses = []
+    for _ in range(steps):
+        idx = torch.from_numpy(rng.choice(x.shape[0], size=batch_size, replace=False))
+        optimizer.zero_grad()
+        loss = torch.mean((net(x[idx]) - y[idx]) ** 2)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+"""),
+    Mistake("q2_train", "half the squared error", "every loss is half the expected one: the loss is the plain "
+            "mean squared error of the minibatch, with no factor of one half.", """
+def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
+    import torch
+    params = list(net.parameters()) if train_all_layers else list(net[2].parameters())
+    optimizer = torch.optim.SGD(params, lr=lr)
+    losses = []
+    for _ in range(steps):
+        idx = torch.from_numpy(rng.integers(0, x.shape[0], size=batch_size))
+        optimizer.zero_grad()
+        loss = 0.5 * torch.mean((net(x[idx]) - y[idx]) ** 2)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+"""),
+    Mistake("q2_train", "loss recorded after the step", "each recorded loss was measured after the step: record "
+            "the minibatch's loss as it was computed for the step, before the update.", """
+def train_relu(net, x, y, steps, lr, batch_size, train_all_layers, rng):
+    import torch
+    params = list(net.parameters()) if train_all_layers else list(net[2].parameters())
+    optimizer = torch.optim.SGD(params, lr=lr)
+    losses = []
+    for _ in range(steps):
+        idx = torch.from_numpy(rng.integers(0, x.shape[0], size=batch_size))
+        optimizer.zero_grad()
+        loss = torch.mean((net(x[idx]) - y[idx]) ** 2)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            losses.append(torch.mean((net(x[idx]) - y[idx]) ** 2).item())
+    return losses
+"""),
 ]
