@@ -34,6 +34,20 @@ def test_each_catalogue_covers_every_question_once_per_mistake(name):
     assert len(CATALOGUES["disc01"]) >= 40
 
 
+@pytest.mark.parametrize("name", sorted(ASSIGNMENTS))
+def test_no_two_mistakes_answer_alike_where_students_look(name):
+    """On a public case (what grader.check runs) each mistake that gets it wrong answers as no
+    other does, so the hint an answer earns there is its own mistake's."""
+    assignment = ASSIGNMENTS[name]
+    for question in build_casebook(assignment, assignment.term_seed).questions:
+        for number, case in enumerate(question.cases, 1):
+            answers = defaultdict(list)
+            for hint, value, *_ in case.diagnoses if not case.hidden else ():
+                answers[repr(value)].append(hint)
+            shared = [hints for hints in answers.values() if len(hints) > 1]
+            assert not shared, (question.name, number, shared)
+
+
 @pytest.fixture(scope="module")
 def public_tests(tmp_path_factory):
     """Each assignment's public test files, as the student zip holds them."""

@@ -203,6 +203,19 @@ def per_sample_grad_linear(theta, x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return 2 / len(x) * (theta * x - y)
 """),
+    Mistake("q1b_contrib", "sign flipped", _SIGN, """
+def per_sample_grad_linear(theta, x, y):
+    import numpy as np
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return 2 / len(x) * (y - theta * x) * x
+"""),
+    Mistake("q1b_contrib", "full gradient repeated", "every vote is the full gradient: vote i is point i's own "
+            "term, and the N votes add up to the full gradient.", """
+def per_sample_grad_linear(theta, x, y):
+    import numpy as np
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return np.full(len(x), 2 * np.mean((theta * x - y) * x))
+"""),
     # q2: the ReLU network
     Mistake("q2_forward", "c forgotten", "every value is off by c: the output bias is missing.", """
 def relu_net(x, w, b, v, c):
