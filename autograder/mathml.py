@@ -32,6 +32,16 @@ ANSWER_TAGS = {"p", "br", "em", "strong", "del", "code", "pre", "ul", "ol", "li"
                "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a"}
 
 
+MATHML_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
+# TeX sets a thin space around an operator name (x \log p) but none before a bracket
+# (\log(p)); latex2mathml writes the name as a plain <mi>, which browsers run into its
+# neighbours ("xlogp").
+_OPERATOR_NAME = re.compile(r"(</(?:mi|mn|msub|msup|msubsup)>)?(<mi>(?:arccos|arcsin|arctan|arg|cos|cosh|cot|coth|"
+                            r"csc|deg|det|dim|exp|gcd|hom|ker|lg|ln|log|Pr|sec|sin|sinh|tan|tanh)</mi>)"
+                            r"(?!<mo stretchy=\"false\">&#x0002[89];|</)")
+THIN_SPACE = '<mspace width="0.1667em"></mspace>'
+
+
 class UnrenderedFormula(ValueError):
     """A formula latex2mathml cannot convert."""
 
@@ -39,9 +49,11 @@ class UnrenderedFormula(ValueError):
 def mathml(tex, display):
     """One formula as MathML; UnrenderedFormula when it cannot be converted."""
     try:
-        return convert(tex.strip(), display="block" if display else "inline")
+        converted = convert(tex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises a family of its own errors, and others
         raise UnrenderedFormula(f"{type(exc).__name__}: {exc}") from None
+    return _OPERATOR_NAME.sub(lambda m: (m.group(1) + THIN_SPACE if m.group(1) else "") + m.group(2) + THIN_SPACE,
+                              converted)
 
 
 def formula_html(tex, display, unrendered):

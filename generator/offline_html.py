@@ -12,7 +12,7 @@ import html
 
 import jinja2
 
-from autograder.mathml import MATH_CSS, markdown_with_mathml
+from autograder.mathml import MATH_CSS, MATHML_NAMESPACE, markdown_with_mathml
 
 # nbconvert's lab page, less everything it loads from a CDN.
 OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -30,8 +30,15 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 
 def offline_html(nb):
     """(the notebook as a page that needs no network, the formulas that could not be rendered)."""
+    from xml.etree import ElementTree
+
     import nbformat
     from nbconvert import HTMLExporter
+
+    # nbconvert gives each heading its anchor by parsing it as XML and writing it back: MathML
+    # in a heading came back as <ns0:math>, which a browser shows as plain text. With MathML
+    # as the default namespace it comes back as <math>.
+    ElementTree.register_namespace("", MATHML_NAMESPACE)
 
     page = nbformat.from_dict(nb)  # a copy: the notebook itself keeps its TeX
     unrendered = []

@@ -22,7 +22,7 @@ def grad_const(theta, y):
 
 
 def theta_star_const(y):
-    """The theta that minimises the mean squared error of the constant model, as a float."""
+    """The theta that minimizes the mean squared error of the constant model, as a float."""
     y = np.asarray(y, dtype=float)
     return float(np.mean(y))
 
@@ -67,7 +67,7 @@ def grad_linear(theta, x, y):
 
 
 def theta_star_linear(x, y):
-    """The theta that minimises the mean squared error of the linear model, as a float."""
+    """The theta that minimizes the mean squared error of the linear model, as a float."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     return float(np.sum(x * y) / np.sum(x * x))
@@ -147,7 +147,7 @@ def hidden_features(x, w, b):
 def fit_last_layer_ridge(features, y, lambd):
     """Ridge regression of the last layer on fixed hidden features.
 
-    Return the coefficients a (length H) minimising ||F a - y||^2 + lambd * ||a||^2,
+    Return the coefficients a (length H) minimizing ||F a - y||^2 + lambd * ||a||^2,
     where F = features is (N, H) and y has length N.
     """
     F = np.asarray(features, dtype=float)

@@ -231,9 +231,15 @@ def look_offline(page_path, shot_path, prose=".jp-MarkdownOutput"):
             const prose = [...document.querySelectorAll(selector)];
             const text = prose.map(p => p.innerText).join('\\n');
             const formulas = prose.flatMap(p => [...p.querySelectorAll('math')]);
+            const inHeadings = prose.flatMap(p => [...p.querySelectorAll('h1 math, h2 math, h3 math, h4 math')]);
             return {tex: text.match(/\\\\(frac|mathcal|sum|partial|theta|sigma|nabla|big|left|right)\\b|\\$/g) || [],
                     formulas: formulas.length,
-                    drawn: formulas.filter(m => m.getBoundingClientRect().width > 0).length};
+                    drawn: formulas.filter(m => m.getBoundingClientRect().width > 0).length,
+                    // an element written back with a namespace prefix (<ns0:math>) is plain text to a browser
+                    prefixed: [...document.querySelectorAll('*')].filter(e => e.tagName.includes(':'))
+                                  .map(e => e.tagName).slice(0, 5),
+                    heading_formulas: inHeadings.length,
+                    heading_drawn: inHeadings.filter(m => m.getBoundingClientRect().height > 0).length};
         }""", prose)
         if seen["formulas"]:
             page.locator(f"{prose} math").nth(min(8, seen["formulas"] - 1)).scroll_into_view_if_needed()

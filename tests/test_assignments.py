@@ -27,7 +27,7 @@ def release(request, built):
 
 @pytest.fixture(scope="module")
 def section(release, tmp_path_factory):
-    """The solution, the blank notebook and the solution with one catalogued mistake per question."""
+    """The solution, the blank notebook and the solution with one cataloged mistake per question."""
     import importlib
 
     rel, _ = release

@@ -27,13 +27,13 @@ MISTAKES = {
                             ["term_seed: input should be a valid integer, not the str '2026'"]),
     "a TOML syntax error": (('title = "', 'title = "unclosed\n'), ["not valid TOML", "line"]),
     "TeX's \\frac in a double-quoted string": (
-        ('{ points = 1, item = "The minimiser', '{ points = 1, item = "\\frac{1}{N} The minimiser'),
+        ('{ points = 1, item = "The minimizer', '{ points = 1, item = "\\frac{1}{N} The minimizer'),
         ["TOML took the \\f of TeX's \\frac for an escape (a form feed)", "literal"]),
     "TeX's \\lambda in a double-quoted string": (
-        ('{ points = 1, item = "The minimiser', '{ points = 1, item = "\\lambda The minimiser'),
+        ('{ points = 1, item = "The minimizer', '{ points = 1, item = "\\lambda The minimizer'),
         ["not valid TOML", "literal"]),
     "TeX's \\top in a double-quoted string": (
-        ('{ points = 1, item = "The minimiser', '{ points = 1, item = "X^\\top X: The minimiser'),
+        ('{ points = 1, item = "The minimizer', '{ points = 1, item = "X^\\top X: The minimizer'),
         ["written[0] (q1_mean).rubric[0].item: TOML took the \\t of TeX's \\top for an escape (a tab)"]),
     "a rubric that does not add up": (("points = 2\nrubric", "points = 3\nrubric"),
                                       ["written: q1_mean: the rubric's points add up to 2, not the question's 3"]),

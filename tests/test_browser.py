@@ -33,7 +33,7 @@ class Answers:
 
     right: tuple
     wrong: tuple
-    hint: str  # what grader.check says of the wrong one: it is a catalogued mistake
+    hint: str  # what grader.check says of the wrong one: it is a cataloged mistake
     slider: bool = False  # the notebook has relu_lab's history slider to drag
 
 
@@ -43,7 +43,7 @@ ANSWERS = {
                       "Looks like a known mistake: the sign is flipped", slider=True),
     "disc02": Answers(("q1_sigmoid", "def sigmoid(", "def sigmoid(z): return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))"),
                       ("q2_softmax", "def softmax(", "def softmax(Z): return np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)"),
-                      "Looks like a known mistake: normalised over the wrong axis"),
+                      "Looks like a known mistake: normalized over the wrong axis"),
 }
 
 

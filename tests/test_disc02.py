@@ -1,4 +1,4 @@
-"""Discussion 2: the reference against torch's autograd and closed forms, on randomised inputs
+"""Discussion 2: the reference against torch's autograd and closed forms, on randomized inputs
 with fixed seeds, and the two case kinds it brings, as the judge and otter's test files use them."""
 
 import warnings

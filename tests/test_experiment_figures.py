@@ -42,12 +42,12 @@ def unit_lines(ax):
     return [line for line in ax.get_lines() if line.get_linestyle() == ":"]
 
 
-def labelled(ax, label):
+def labeled(ax, label):
     return [a for a in ax.get_children() if getattr(a, "get_label", lambda: None)() == label]
 
 
 def elbow_dots(ax):
-    found = labelled(ax, "elbows")
+    found = labeled(ax, "elbows")
     assert len(found) <= 1
     return found[0].get_offsets() if found else None
 
@@ -70,13 +70,13 @@ def test_plot_fit_draws_every_unit_the_data_the_truth_and_the_fit(exp, width, re
         # The lab evaluates the network in the run's own precision (float32 here).
         np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-5, atol=1e-6)
     # The units' lines add up to the learned function, which is drawn too.
-    (fit,) = labelled(ax, "learned function")
+    (fit,) = labeled(ax, "learned function")
     np.testing.assert_allclose(fit.get_ydata(), exp.predict(run, fit.get_xdata(), record), rtol=1e-9)
     np.testing.assert_allclose(sum(line.get_ydata() for line in lines), fit.get_ydata(),
                                rtol=1e-5, atol=1e-6)
-    (truth,) = labelled(ax, "ground truth")
+    (truth,) = labeled(ax, "ground truth")
     np.testing.assert_allclose(truth.get_ydata(), L.target_function(truth.get_xdata()))
-    (data,) = labelled(ax, "training data")
+    (data,) = labeled(ax, "training data")
     np.testing.assert_array_equal(data.get_offsets(),
                                   np.column_stack([exp.dataset.x_train, exp.dataset.y_train]))
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
@@ -132,7 +132,7 @@ def test_missing_or_broken_elbows_leave_out_the_dots_and_never_crash(exp, fn):
     ax = L.plot_fit(exp, 0, elbows_fn=fn)
     assert elbow_dots(ax) is None
     assert len(unit_lines(ax)) == 10
-    assert labelled(ax, "learned function")
+    assert labeled(ax, "learned function")
     assert any("elbows()" in t.get_text() for t in ax.texts)
 
 

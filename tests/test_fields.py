@@ -1,7 +1,7 @@
 """Answers of several parts: a function returning a tuple ``(w, mse)`` or a dict
 ``{"w": ..., "mse": ...}`` is graded part by part, by the generic ``fields`` kind or a kind of one
 line that names a tuple's parts, with no comparison of the instructor's own. The judge and
-``grader.check`` say the same, part by part, and name a catalogued mistake."""
+``grader.check`` say the same, part by part, and name a cataloged mistake."""
 
 from types import SimpleNamespace
 

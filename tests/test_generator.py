@@ -114,6 +114,9 @@ def test_every_question_heading_shows_how_it_counts(notebooks, assignment):
         assert "autograded" in headings[q.name] and points in headings[q.name], headings[q.name]
     for w in assignment.written:
         assert headings[w.name].endswith(f"· graded by hand, {w.points:g} points"), headings[w.name]
+    # numbered, as Gradescope's page matching and office hours name them: "(b) Elbows and slopes"
+    unnumbered = [h for h in headings.values() if not re.match(r"#### \([a-z]+\) \S", h)]
+    assert unnumbered == []
     practice = [c for c in cells if c.source == PRACTICE_PLACEHOLDER]
     assert practice and all(c.metadata.get("written") is None for c in practice)
     assert any("· practice, not graded" in c.source for c in cells if c.cell_type == "markdown")
@@ -137,7 +140,7 @@ def test_the_template_names_each_question_once(tmp_path):
     with pytest.raises(ValueError, match="more than once: q2_forward"):
         render_source(broken, "student", DISC01.term_seed)
     (tmp_path / DISC01.template).write_text(template.replace(
-        '{% call written("Ridge or SGD?", "q2_ridge_vs_sgd") %}', '{% call practice("Ridge or SGD?") %}'))
+        '{% call written("(g) Ridge or SGD?", "q2_ridge_vs_sgd") %}', '{% call practice("(g) Ridge or SGD?") %}'))
     with pytest.raises(ValueError, match="no block for these questions: q2_ridge_vs_sgd"):
         render_source(broken, "student", DISC01.term_seed)
 

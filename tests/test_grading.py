@@ -333,7 +333,7 @@ def test_the_report_shows_scores_mistakes_problems_and_written_answers(graded_cl
     page = (graded_class["out"] / "report.html").read_text()
     assert page.count("<svg") == 1 and "q2_train (of 3)" in page
     mistake = next(m for m in MISTAKES if m.question == "q1a_grad")
-    assert mistake.hint.split(":")[0] in page  # the catalogued mistake, counted
+    assert mistake.hint.split(":")[0] in page  # the cataloged mistake, counted
     for name, says in [("report", "this is a PDF"), ("text", "the zip holds no notebook"),
                        ("kills_its_kernel", "ended the kernel"), ("Alan Turing", "no file was submitted")]:
         assert name in page and says in page

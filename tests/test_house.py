@@ -17,7 +17,7 @@ RULES = [
     ("autograder.in_kernel", ("autograder.judge", "autograder.grading", "autograder.sandbox", "autograder.gradescope",
                               "autograder.files", "autograder.cases", "autograder.mathml", "autograder.cell_code",
                               "generator", "assignment", "solutions"),
-     "runs where a student's code runs, sent as source: it may import only its own travelling files"),
+     "runs where a student's code runs, sent as source: it may import only its own traveling files"),
     ("autograder.judge", ("autograder.grading", "autograder.sandbox", "generator", "assignment", "solutions"),
      "the judge runs on Gradescope too: it reads the casebook, never the build, the reference or local grading"),
     ("autograder.gradescope", ("autograder.grading", "autograder.sandbox", "generator", "assignment", "solutions"),

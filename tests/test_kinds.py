@@ -121,7 +121,7 @@ def _test_file_messages(rendered, func):
 
 @pytest.mark.parametrize("name", ["disc01", "disc02"])
 def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
-    """Each catalogued mistake (and the reference) on each public case: the test file's message
+    """Each cataloged mistake (and the reference) on each public case: the test file's message
     is the judge's, word for word, hint included. The judge's side goes through the casebook's
     plain data and ``answer_of``, as a graded run does; only the kernel is left out."""
     assignment = Assignment.named(name)
@@ -149,7 +149,7 @@ def test_grader_check_and_the_judge_say_the_same_about_every_mistake(name):
 
 def test_every_shipped_file_imports_only_what_travels_with_it():
     """A file sent as source finds only the standard library, numpy (torch inside a function)
-    and the names of the travelling files shipped ahead of it; the kernel's and the test file's
+    and the names of the traveling files shipped ahead of it; the kernel's and the test file's
     sources put together run in a bare namespace."""
     files = {shipped.PLAIN, shipped.ANSWER, shipped.COMPARE, shipped.RUNTIME, shipped.GRADE}
     for role in ("call", "compare", "matches"):

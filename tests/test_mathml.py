@@ -50,3 +50,13 @@ def test_markdown_and_math_are_rendered_and_tex_is_gone():
     html = answer_html("So **nothing changes**: $e^{z_k - m}$ and\n\n$$\\sum_k e^{z_k}$$")
     assert "<strong>nothing changes</strong>" in html and html.count("<math") == 2
     assert 'display="block"' in html and "\\sum" not in html and "$" not in html
+
+
+def test_operator_names_are_spaced_as_tex_spaces_them():
+    """latex2mathml writes \\log as a bare <mi>, which a browser runs into what follows ("logp_n")."""
+    from autograder.mathml import THIN_SPACE, mathml
+
+    assert f"<mi>log</mi>{THIN_SPACE}<msub>" in mathml(r"\log p_n", False)
+    assert f"<mi>x</mi>{THIN_SPACE}<mi>log</mi>{THIN_SPACE}<mi>p</mi>" in mathml(r"x \log p", False)
+    assert THIN_SPACE not in mathml(r"\log(p) + \exp(z)", False)  # none before a bracket, as in TeX
+    assert f"<mi>tanh</mi>{THIN_SPACE}<mi>a</mi>" in answer_html("$\\tanh a$")  # the space survives the allowlist

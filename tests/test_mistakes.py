@@ -144,7 +144,7 @@ def test_grader_check_names_a_mistake_written_unlike_the_catalogue_and_a_broken_
 
 
 def test_two_mistakes_that_answer_alike_are_both_named():
-    """On a case where two catalogued mistakes return the same value, an answer like theirs
+    """On a case where two cataloged mistakes return the same value, an answer like theirs
     names both hints, numbered, in the judge's feedback and in grader.check's, word for word; a
     case that tells them apart names the one it matches."""
     from types import SimpleNamespace

@@ -4,7 +4,7 @@ followed step by step.
 The slow test copies the project's sources into a temporary folder, scaffolds ``hw99`` there
 with ``eecs182 new``, applies the guide's snippets as the guide says (they are written out
 here, and the test fails if the guide no longer holds them verbatim), builds and verifies the
-release, grades its solution, its blank notebook and a notebook with a catalogued mistake, and
+release, grades its solution, its blank notebook and a notebook with a cataloged mistake, and
 runs the command the guide adds. Nothing is written into this project's own folders: the
 subprocesses run in the copy, with the copy on ``PYTHONPATH``: the editable install's finder
 comes after the path finder on ``sys.meta_path``, so the copy's packages win (the test checks).
@@ -339,7 +339,7 @@ def test_a_new_assignment_grown_as_the_readme_says_builds_and_grades(tmp_path):
     assert (release / "student" / "hw99_plots.py").is_file()
     assert "q2_optimum" in (release / "hw99-rubric.md").read_text()
 
-    # A notebook whose mse_grad is the catalogued mistake, beside the solution and the blank one.
+    # A notebook whose mse_grad is the cataloged mistake, beside the solution and the blank one.
     student = nbformat.read(release / "student" / "hw99.ipynb", as_version=4)
     cell = next(c for c in student.cells if c.metadata.get("question") == "q2_grad")
     cell.source = MISTAKE_FUNCTION

@@ -84,6 +84,8 @@ def test_solution_zip_is_executed_with_figures_and_html(release):
     html = (rel.solution_dir / "disc01.html").read_text()
     assert picture[:200] in html.replace("\n", "")
     assert "VBox(children" not in html
+    # the course worksheet's authors are credited where students read
+    assert "Kumar Krishna Agrawal, Anant Sahai, Ashwin Pananjady, Josh Sanz and Yichao Zhou" in " ".join(html.split())
     # the experiment's progress shows its finished line, not a bar stuck at 0%
     # (without durations: the release is built to be byte-for-byte reproducible)
     assert "Trained 6 runs × 150,000 SGD steps." in html and "0%|" not in html
@@ -189,6 +191,9 @@ def test_the_solution_page_draws_every_formula_with_no_network(release, tmp_path
     print(f"\nscreenshot: {tmp_path / 'solution-offline.png'}")
     assert seen["tried"] == [] and seen["tex"] == [], seen
     assert seen["formulas"] >= 100 and seen["drawn"] == seen["formulas"], seen
+    # the Part 1 headings' formulas are MathML too, not <ns0:math> shown as text ("y^i=θ")
+    assert seen["prefixed"] == [] and seen["heading_formulas"] >= 2, seen
+    assert seen["heading_drawn"] == seen["heading_formulas"], seen
 
 
 @pytest.mark.browser

@@ -358,7 +358,7 @@ def softmax(logits):
     # subtract the max for stability
     expd = np.exp(logits - logits.max(axis = 0))
 
-    return expd / expd.sum(axis = 0)   # normalise
+    return expd / expd.sum(axis = 0)   # normalize
 """
 SIGMOID_ODD = "def sigmoid(z):\n    return np.exp(-np.logaddexp(0, -np.asarray(z, dtype=float)))\n"
 

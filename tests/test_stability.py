@@ -1,7 +1,7 @@
 """Every requirement a prompt states is graded, and shown (issue 28, Discussion 2): a stable
 function passes, and the naive one fails, on a public case (students see it in ``grader.check``)
 and on a hidden one, with a message that says why: the warning it gave, or the NaN it returned,
-and the catalogued mistake's hint.
+and the cataloged mistake's hint.
 
 Most of it goes through the judge's compare path without a kernel: the casebook's cases, each
 called through ``answer_of`` as the judge's kernel calls a student's function, the outcome made
@@ -308,7 +308,7 @@ def test_a_case_that_requires_no_warnings_fails_a_right_value_that_warned():
 
 
 def test_the_kernels_answer_carries_its_warnings_to_the_judge(casebook):
-    """grade.py's own serialisation in the kernel, then the judge's parsing of the reply."""
+    """grade.py's own serialization in the kernel, then the judge's parsing of the reply."""
     namespace = {}
     exec(compile(shipped.kernel_source([KINDS["array"]]), "<judge>", "exec"), namespace)
     sigmoid = casebook.question("q1_sigmoid")

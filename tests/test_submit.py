@@ -166,7 +166,7 @@ def test_the_pdf_gives_each_question_a_page_and_draws_its_math(tmp_path):
     for tex in ("\\frac", "\\theta", "\\sum", "\\sigma", "\\top", "$"):
         assert tex not in drawn
     assert r"$\begin{cases} 1 \end{cases}$" in votes
-    assert "Note: 1 formula could not be drawn and is shown as typed, in a grey box." in votes
+    assert "Note: 1 formula could not be drawn and is shown as typed, in a gray box." in votes
     assert len(pages[0].images) == 7  # $i$, the vote, the gradient, $0$, the display, $x_i$, $x^T x$
     assert "(no answer)" in blank and "could not be drawn" not in blank
     assert "θx_i − y_i" in plain and not pages[2].images  # Unicode survives: the fonts are DejaVu

@@ -131,7 +131,7 @@ def ridge(scope):
 
 
 def torch_training(scope):
-    """q2_train: a PyTorch training step (backward, autograd.grad or an optimiser)."""
+    """q2_train: a PyTorch training step (backward, autograd.grad or an optimizer)."""
     return [f"trains with torch: {ast.unparse(n)}" for n in ast.walk(scope.node)
             if isinstance(n, ast.Attribute) and (
                 n.attr in {"backward", "optim"}

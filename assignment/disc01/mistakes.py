@@ -41,8 +41,8 @@ def grad_const(theta, y):
     y = np.asarray(y, dtype=float)
     return float(2 * np.sum(theta - y) / (len(y) - 1))
 """),
-    Mistake("q1a_opt", "median", "the median minimises the absolute error; the squared error is "
-            "minimised by the mean.", """
+    Mistake("q1a_opt", "median", "the median minimizes the absolute error; the squared error is "
+            "minimized by the mean.", """
 def theta_star_const(y):
     import numpy as np
     return float(np.median(y))

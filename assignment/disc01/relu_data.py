@@ -55,7 +55,7 @@ def make_dataset(n_train=200, noise=0.1, seed=1, n_grid=1000, target="piecewise"
 
 def make_network(width, seed=0):
     """``Sequential(Linear(1, width), ReLU(), Linear(width, 1))`` with PyTorch's default
-    initialisation, then hidden biases reset so the elbows are sorted U[0, 1] draws.
+    initialization, then hidden biases reset so the elbows are sorted U[0, 1] draws.
 
     Seeded and reproducible; the global torch random state is left untouched.
     """

@@ -4,7 +4,7 @@
 It trains many one-hidden-layer ReLU networks at once with exactly the SGD of the course's
 notebook (minibatches drawn with replacement by ``rng.integers(0, N, size=batch)`` once per
 step, mean squared error, plain SGD steps), but without per-step Python overhead: the loop is
-compiled with numba when numba is installed and vectorised over runs with numpy otherwise.
+compiled with numba when numba is installed and vectorized over runs with numpy otherwise.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def run_experiment(config=None, seeds=(0,), progress=True, backend="auto"):
     n_records = config.steps // config.record_every + 1
 
     # Live parameters, zero-padded to h_max: a padded unit has w = b = v = 0, so it outputs
-    # 0 and gets zero gradient forever, which lets the numpy engine vectorise over runs.
+    # 0 and gets zero gradient forever, which lets the numpy engine vectorize over runs.
     W, B, V = (np.zeros((n_runs, h_max), dtype) for _ in range(3))
     C = np.zeros(n_runs, dtype)
     for r, net in enumerate(nets):
@@ -257,7 +257,7 @@ def _draw(rng, n, out):
     out[:] = rng.integers(0, n, size=out.shape)
 
 
-# --- numpy engine: one vectorised step for all runs at once --------------------------------
+# --- numpy engine: one vectorized step for all runs at once --------------------------------
 
 
 def _step_numpy(x, y, idx, W, B, V, C, widths, lrs, train_all, order, losses):
@@ -295,7 +295,7 @@ _ENGINES = {"numpy": (_step_numpy, _test_mse_numpy)}
 # --- numba engine: the same algorithm, compiled, parallel over runs -------------------------
 
 if numba is not None:
-    # Reassociation lets LLVM vectorise the sums over units; NaN and inf keep their meaning.
+    # Reassociation lets LLVM vectorize the sums over units; NaN and inf keep their meaning.
     _FAST = {"reassoc", "contract", "nsz", "arcp"}
     # Runs train side by side, one thread per core; threads start on first use.
     _THREADS = concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="relu_lab")

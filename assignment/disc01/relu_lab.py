@@ -4,7 +4,7 @@ Support code that ships with the student notebook. It trains many one-hidden-lay
 networks at once with exactly the SGD of the course's notebook (minibatches drawn with
 replacement by ``rng.integers(0, N, size=batch)`` once per step, mean squared error, plain
 SGD steps), but without per-step Python overhead: the loop is compiled with numba when numba
-is installed and vectorised over runs with numpy otherwise. Only numpy, torch, matplotlib
+is installed and vectorized over runs with numpy otherwise. Only numpy, torch, matplotlib
 and (for the slider) ipywidgets are required.
 
 The notebook imports everything from here; the code lives beside it, one file per job:

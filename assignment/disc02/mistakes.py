@@ -150,7 +150,7 @@ def softmax(Z):
     e = np.exp(Z - Z.max())
     return e / e.sum(axis=1, keepdims=True)
 """),
-    Mistake("q2_softmax", "columns", "normalised over the wrong axis: each row (one sample's K logits) "
+    Mistake("q2_softmax", "columns", "normalized over the wrong axis: each row (one sample's K logits) "
             "must sum to 1, not each column.", """
 def softmax(Z):
     import numpy as np
@@ -158,7 +158,7 @@ def softmax(Z):
     e = np.exp(Z - Z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 """),
-    Mistake("q2_softmax", "whole matrix", "normalised over the whole matrix: each row must sum to 1 on its own.", """
+    Mistake("q2_softmax", "whole matrix", "normalized over the whole matrix: each row must sum to 1 on its own.", """
 def softmax(Z):
     import numpy as np
     Z = np.asarray(Z, dtype=float)

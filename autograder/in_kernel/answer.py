@@ -1,7 +1,7 @@
 """How a graded function is called on one case, and what its answer is: the same code in the
 judge's kernel (``grade.py``) and in otter's test files (``grader.check``).
 
-The build imports it to call the reference and the catalogued mistakes. Where a student's code
+The build imports it to call the reference and the cataloged mistakes. Where a student's code
 runs it is sent as source, after ``in_kernel/plain.py``'s (``judge/shipped.py``), never imported. A
 case kind whose function cannot be called with the case's inputs as they are brings its own
 caller (``Kind.call``), shipped beside this.

@@ -1,5 +1,5 @@
 """How an answer is judged: the comparisons of the generic case kinds, and one case's outcome
-turned into a pass or a message (with the catalogued mistake it looks like).
+turned into a pass or a message (with the cataloged mistake it looks like).
 
 The judge imports this module. otter's test files carry its source, after ``plain.py``'s (see
 ``shipped.py``), so ``grader.check`` judges a public case by the same code, with the same
@@ -17,7 +17,7 @@ from autograder.in_kernel.plain import numbers
 
 # Expected values are computed in float64. A correct answer may be computed in float32 (torch's
 # default): 1e-4 relative and 1e-5 absolute leave room for that, and for any order of
-# operations, while every catalogued wrong formula is off by far more on some case.
+# operations, while every cataloged wrong formula is off by far more on some case.
 FLOAT_RTOL, FLOAT_ATOL = 1e-4, 1e-5
 
 KNOWN_MISTAKE = "Looks like a known mistake:"
@@ -55,7 +55,7 @@ class Comparer(Protocol):
 
 
 class Matcher(Protocol):
-    """A case kind's test for a catalogued mistake (``Kind.matches``): (the mistake's output, the
+    """A case kind's test for a cataloged mistake (``Kind.matches``): (the mistake's output, the
     returned value, the case's arguments, rtol, atol) -> whether the answer is that mistake."""
 
     __name__: str
@@ -234,7 +234,7 @@ def judge_outcome(outcome: Sequence[Any], expected: Any, function: str, call: st
 
 
 def hints_of(hints: Sequence[str]) -> str:
-    """The hint of an answer that matches these catalogued mistakes: each of them, numbered, when
+    """The hint of an answer that matches these cataloged mistakes: each of them, numbered, when
     several give the same answer on a case (which of them the student made, this case cannot
     tell); '' for none."""
     unique = list(dict.fromkeys(hints))
@@ -254,7 +254,7 @@ def _naming(compare: Comparer, names: Tuple[str, ...]) -> Comparer:
 
 def _same(output: Any, got: Any, args: Sequence[Any], rtol: float, atol: float, compare: Comparer,
           matches: Optional[Matcher]) -> bool:
-    """``got`` is what a catalogued mistake returned (``output``)."""
+    """``got`` is what a cataloged mistake returned (``output``)."""
     try:
         if matches is not None:
             return bool(matches(output, got, args, rtol, atol))

@@ -31,7 +31,7 @@ def expect(func: object, func_name: str, call: str, args: Sequence[Any], expecte
            rtol: float, atol: float, mistakes: Sequence[Sequence[Any]] = (), uses: Sequence[_Use] = (),
            no_warnings: bool = False) -> None:
     """Fail with the judge's message unless ``func`` answers this case. ``kind`` is the case
-    kind's (compare, caller, matches, show_expected, fields); ``mistakes`` the catalogued mistakes'
+    kind's (compare, caller, matches, show_expected, fields); ``mistakes`` the cataloged mistakes'
     [hint, output(, warnings)] on this case; ``uses`` the graded functions the reference calls,
     with their questions and public cases, so that a failure can say one of them fails too;
     ``no_warnings``: the case requires an answer without a warning."""

@@ -223,7 +223,7 @@ def definitions(nb):
 
 
 def _definitions_in(cell_source):
-    """name -> normalised source of each function a cell defines at its top level."""
+    """name -> normalized source of each function a cell defines at its top level."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     code = TransformerManager().transform_cell(cell_source)  # magics to plain Python

@@ -13,7 +13,7 @@ def write_pdf(path, title, answers):
     """The written answers as Gradescope's hand-graded assignment wants them: one page (or more)
     per question, headed by its name and title, so that its page matching finds each answer.
     The prompt and the answer keep their math: every ``$…$`` and ``$$…$$`` is drawn by
-    matplotlib's mathtext. A formula mathtext cannot draw is shown as its TeX in a grey
+    matplotlib's mathtext. A formula mathtext cannot draw is shown as its TeX in a gray
     monospace box, and the page says so under the answer."""
     from fpdf import FPDF
 
@@ -34,15 +34,15 @@ def write_pdf(path, title, answers):
         pdf.set_text_color(0, 0, 0)
         flow = _Flow(pdf, f"{name} (continued)")
         flow.paragraphs(f"**{name}: {heading}**" if heading else f"**{name}**", size=14)
-        flow.paragraphs(prompt, size=9.5, grey=True)
+        flow.paragraphs(prompt, size=9.5, gray=True)
         pdf.set_draw_color(160, 160, 160)
         pdf.line(pdf.l_margin, pdf.get_y() + 1.5, pdf.w - pdf.r_margin, pdf.get_y() + 1.5)
         pdf.ln(4)
         flow.paragraphs(answer or "(no answer)", size=11)
         if flow.undrawn:
             flow.paragraphs(f"Note: {flow.undrawn} formula{'s' if flow.undrawn > 1 else ''} could not be "
-                            "drawn and {} shown as typed, in a grey box.".format(
-                                "are" if flow.undrawn > 1 else "is"), size=8.5, grey=True)
+                            "drawn and {} shown as typed, in a gray box.".format(
+                                "are" if flow.undrawn > 1 else "is"), size=8.5, gray=True)
     pdf.output(str(path))
     return path
 
@@ -71,8 +71,8 @@ class _Flow:
         self.pdf, self.continued = pdf, continued
         self.undrawn = 0
 
-    def paragraphs(self, markdown, size, grey=False):
-        self.size, self.grey = size, grey
+    def paragraphs(self, markdown, size, gray=False):
+        self.size, self.gray = size, gray
         for block in re.split(r"\n\s*\n", markdown.strip()):
             lines = [line.strip() for line in block.splitlines() if line.strip()]
             if any(_LIST_ITEM.match(line) for line in lines):
@@ -100,7 +100,7 @@ class _Flow:
             first, line = False, list(carry)
 
         for piece in (part for whole in self._pieces(text) for part in self._fit(whole, width)):
-            if piece.display:  # its own centred line
+            if piece.display:  # its own centered line
                 break_line()
                 self._emit([piece], left + max(0.0, (width - piece.width) / 2), width, None)
                 continue
@@ -159,8 +159,8 @@ class _Flow:
 
     def _font(self, bold, mono=False):
         self.pdf.set_font("DejaVuMono" if mono else "DejaVu", "" if mono else ("B" if bold else ""), self.size)
-        grey = 90 if self.grey else 0
-        self.pdf.set_text_color(grey, grey, grey)
+        gray = 90 if self.gray else 0
+        self.pdf.set_text_color(gray, gray, gray)
 
     def _pieces(self, text):
         """Words (with their spaces) and formulas, in order; a formula is glued to the
@@ -191,7 +191,7 @@ class _Flow:
     def _formula(self, tex, display):
         spelled = _BARE_FRACTION.sub(r"\\frac{\1}{\2}", _ALIAS.sub(lambda m: MATH_ALIASES[m.group(1)], tex))
         image = _math_image(spelled,
-                            self.size * (1.15 if display else 1.0), 90 if self.grey else 0)
+                            self.size * (1.15 if display else 1.0), 90 if self.gray else 0)
         if image is None:
             self.undrawn += 1
             return _Word(self, f"$${tex}$$" if display else f"${tex}$", False, False, mono=True,
@@ -212,7 +212,7 @@ class _Word:
     def draw(self, flow, x, baseline):
         flow.size = self.size
         flow._font(self.bold, self.mono)
-        if self.mono:  # a formula that could not be drawn: its source in a grey box, said so below
+        if self.mono:  # a formula that could not be drawn: its source in a gray box, said so below
             flow.pdf.set_fill_color(232, 232, 232)
             flow.pdf.rect(x, baseline - self.above, self.width, self.above + self.below, style="F")
         flow.pdf.text(x, baseline, self.text)
@@ -244,7 +244,7 @@ def _list_items(lines):
     return items
 
 
-def _math_image(tex, size, grey):
+def _math_image(tex, size, gray):
     """(png, width, height above the baseline, depth below it), in mm, of ``$tex$`` drawn by
     mathtext; None when mathtext cannot draw it (unknown commands, environments)."""
     import numpy as np
@@ -257,7 +257,7 @@ def _math_image(tex, size, grey):
     except Exception:  # ValueError for TeX it does not know; anything else is as unreadable
         return None
     coverage = np.asarray(drawn.image, dtype=np.uint8)
-    ink = np.full(coverage.shape, grey, dtype=np.uint8)
+    ink = np.full(coverage.shape, gray, dtype=np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(np.stack([ink, coverage], axis=-1)).save(buffer, format="PNG")
     mm = 25.4 / MATH_DPI

@@ -13,7 +13,7 @@ from autograder.judge.kinds import KINDS
 if TYPE_CHECKING:
     from autograder.judge.casebook import JudgedQuestion
 
-# ``show_hidden`` for what students may keep: every case's verdict and the catalogued mistake a
+# ``show_hidden`` for what students may keep: every case's verdict and the cataloged mistake a
 # hidden case's answer matches, never a hidden case's inputs or expected value.
 VERDICTS_ONLY = "verdicts only"
 # How much of the hidden cases a feedback shows: nothing (False), everything (True), or VERDICTS_ONLY.
@@ -26,7 +26,7 @@ class CaseResult:
     hidden: bool
     message: str = ""  # the failure in full: the call, what came back, what was expected
     call: str = ""  # the call as the message begins with it (Markdown sets it as code)
-    hint: str = ""  # the catalogued mistake the answer matches, as the message ends with it
+    hint: str = ""  # the cataloged mistake the answer matches, as the message ends with it
 
     def markdown(self) -> str:
         """The failure as Markdown: the call as code, the hint in bold, nothing else markup."""
@@ -75,7 +75,7 @@ class QuestionResult:
         """[(a failing case, the labels of the cases that fail alike)]: one entry per distinct
         failure (a blank function fails every case the same way). Without ``show_hidden``
         hidden cases are left out entirely; with ``VERDICTS_ONLY`` they are listed, with the
-        catalogued mistake they match, but a hidden case's inputs and expected value are not
+        cataloged mistake they match, but a hidden case's inputs and expected value are not
         (its stand-in carries no message)."""
         found: dict[str, tuple[CaseResult, list[str]]] = {}
         for i, case in enumerate(self.cases, 1):
